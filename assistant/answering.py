@@ -1,0 +1,171 @@
+"""Answer composition: extractive (quoted evidence) or LLM-written and then checked.
+
+An LLM answer is only shown when every citation points at real evidence, every number it states
+is in its cited sentences, and it is in the question's language; otherwise the extractive answer
+is shown with a notice saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from assistant.evidence import Citation, EvidenceSentence
+from assistant.numbers import number_values, unsupported_numbers
+from assistant.prompts import load_prompt
+from assistant.tokens import count_tokens
+from ingest.arabic import detect_language
+
+NOT_FOUND = "NOT_FOUND"
+_REF = re.compile(r"\[(\d+)\]")
+
+MESSAGES = {
+    "en": {
+        "abstain": "Not found in the indexed sources: none of the indexed articles answers this question.",
+        "extractive": "The most relevant sentences in the indexed sources, quoted as published:",
+    },
+    "ar": {
+        "abstain": "لم يُعثر على إجابة في المصادر المفهرسة: لا يجيب أي من المقالات المفهرسة عن هذا السؤال.",
+        "extractive": "أقرب ما ورد في المصادر المفهرسة، مقتبسا كما نُشر:",
+    },
+}
+
+
+class ChatModel(Protocol):
+    """What answering needs of a LangChain chat model."""
+
+    def invoke(self, input: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass
+class Draft:
+    """An answer before its citations are bound to stored articles."""
+
+    text: str
+    sentences: list[EvidenceSentence]
+    mode: str
+    abstained: bool = False
+    notice: str | None = None
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    mode: str
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    timings: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None
+    searched: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "mode": self.mode,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "notice": self.notice,
+            "searched": self.searched,
+        }
+
+
+def abstention(language: str) -> Draft:
+    return Draft(MESSAGES[language]["abstain"], [], "extractive", abstained=True)
+
+
+def extractive_draft(language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None) -> Draft:
+    """The best evidence sentences themselves, each with its citation number."""
+    chosen = select_quotes(ranked, max_quotes)
+    lines = [MESSAGES[language]["extractive"]]
+    lines += [f"«{s.text}» [{n}]" for n, s in enumerate(chosen, start=1)]
+    return Draft("\n".join(lines), chosen, "extractive", notice=notice)
+
+
+def select_quotes(ranked: list[EvidenceSentence], max_quotes: int, margin: float = 0.06) -> list[EvidenceSentence]:
+    """Up to ``max_quotes`` sentences close in score to the best one, newest source first.
+
+    A sentence that states only figures an already chosen sentence states adds nothing and is
+    skipped, so differing figures from different sources (and dates) surface side by side.
+    """
+    if not ranked:
+        return []
+    best = ranked[0].score
+    chosen: list[EvidenceSentence] = []
+    figures: set[float] = set()
+    for sentence in ranked:
+        if sentence.score < best - margin or len(chosen) == max_quotes:
+            break
+        values = number_values(sentence.text)
+        if chosen and values and values <= figures:
+            continue
+        chosen.append(sentence)
+        figures |= values
+    return sorted(chosen, key=lambda s: s.chunk.published, reverse=True)
+
+
+def evidence_block(sentences: list[EvidenceSentence], budget_tokens: int) -> tuple[str, list[EvidenceSentence]]:
+    """Numbered evidence lines for the prompt, as many as fit the token budget."""
+    lines: list[str] = []
+    used: list[EvidenceSentence] = []
+    total = 0
+    for n, s in enumerate(sentences, start=1):
+        meta = ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
+        line = f"[{n}] ({meta}) {s.text}"
+        cost = count_tokens(line)
+        if used and total + cost > budget_tokens:
+            break
+        lines.append(line)
+        used.append(s)
+        total += cost
+    return "\n".join(lines), used
+
+
+def llm_draft(
+    chat: ChatModel,
+    prompts_dir: Path,
+    question: str,
+    language: str,
+    ranked: list[EvidenceSentence],
+    *,
+    budget_tokens: int,
+    max_evidence: int = 8,
+) -> tuple[Draft | None, str]:
+    """Ask the model; return (checked draft, "") or (None, reason it was rejected)."""
+    block, shown = evidence_block(ranked[:max_evidence], budget_tokens)
+    system = load_prompt(prompts_dir, "answer_system", language)
+    user = load_prompt(prompts_dir, "answer_user", language).format(evidence=block, question=question)
+    reply = chat.invoke([("system", system), ("human", user)])
+    text = str(getattr(reply, "content", reply)).strip()
+    return check_llm_answer(text, language, shown)
+
+
+def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) -> tuple[Draft | None, str]:
+    """Verify a model answer against the evidence it was shown; renumber its citations 1..n."""
+    if not text:
+        return None, "the model returned an empty answer"
+    if NOT_FOUND in text:
+        return Draft(MESSAGES[language]["abstain"], [], "llm", abstained=True), ""
+    refs = [int(m) for m in _REF.findall(text)]
+    valid = [r for r in refs if 1 <= r <= len(shown)]
+    if not valid:
+        return None, "the model's answer cited no evidence"
+    if len(valid) != len(refs):
+        return None, "the model cited evidence that does not exist"
+    order = list(dict.fromkeys(valid))
+    cited = [shown[r - 1] for r in order]
+    missing = unsupported_numbers(text, " ".join(s.text for s in cited))
+    if missing:
+        shown_numbers = ", ".join(f"{m:g}" for m in missing)
+        return None, f"the model stated {shown_numbers}, which its cited evidence does not contain"
+    if detect_language(_REF.sub("", text)) != language:
+        return None, "the model did not answer in the question's language"
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    text = _REF.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    return Draft(text, cited, "llm"), ""

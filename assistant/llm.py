@@ -1,0 +1,73 @@
+"""The chat model behind LLM answers: one code path, ``ChatOpenAI``, for the embedded llama.cpp
+server and for any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, OpenAI)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from assistant.errors import ConfigurationError, LLMUnavailableError
+from assistant.settings import Settings
+
+
+class ChatBackend:
+    """Starts (lazily, once) whatever serves the model and hands out a LangChain chat model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._chat: Any = None
+        self._server: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        s = self.settings
+        if s.llm_provider == "embedded":
+            return f"{s.llm_model} (embedded llama.cpp)"
+        return f"{s.llm_model} at {s.llm_base_url}"
+
+    def chat_model(self, streaming: bool = False) -> Any:
+        with self._lock:
+            if self._chat is None:
+                self._chat = self._build()
+        return self._chat
+
+    def _build(self) -> Any:
+        from langchain_openai import ChatOpenAI
+
+        s = self.settings
+        if s.llm_provider == "embedded":
+            from assistant.local_llm import EmbeddedLLMServer, assemble_gguf
+
+            gguf = s.llm_gguf_path or assemble_gguf(s.cache_dir)
+            if not gguf.exists():
+                raise ConfigurationError(f"ISNAD_LLM_GGUF_PATH points at {gguf}, which does not exist.")
+            self._server = EmbeddedLLMServer(gguf, context_tokens=s.llm_context_tokens, threads=s.llm_threads)
+            try:
+                base_url = self._server.start()
+            except Exception as exc:
+                raise LLMUnavailableError(f"The embedded LLM did not start: {exc}") from exc
+            api_key = "not-needed"
+            model = self._server.model_name
+        else:
+            if not s.llm_base_url:
+                raise ConfigurationError("ISNAD_LLM_PROVIDER=openai needs ISNAD_LLM_BASE_URL (and ISNAD_LLM_API_KEY).")
+            base_url = s.llm_base_url
+            api_key = s.llm_api_key.get_secret_value() if s.llm_api_key else "not-needed"
+            model = s.llm_model
+        return ChatOpenAI(
+            base_url=base_url,
+            api_key=api_key,  # type: ignore[arg-type]
+            model=model,
+            temperature=0.0,
+            max_tokens=s.llm_max_tokens,  # type: ignore[call-arg]
+            timeout=s.llm_timeout_s,
+            max_retries=0,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            self._chat = None

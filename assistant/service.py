@@ -1,0 +1,167 @@
+"""IsnadService: the one object the CLI and the UI talk to. Built from settings at the edge."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft
+from assistant.errors import BadQuestionError
+from assistant.evidence import candidate_sentences, cite, rank_sentences
+from assistant.llm import ChatBackend
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from ingest.arabic import detect_language
+from ingest.loaders import load_paths
+from ingest.models import Article
+from vectorstore.embeddings import SentenceEmbedder, load_embedder
+from vectorstore.records import IngestReport, SearchFilter
+from vectorstore.store import NewsIndex, open_chroma_client
+
+log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SAMPLE_FILES = ("seed_article_ar.json", "bbc_arabic_middleeast_2018.jsonl.gz")
+Progress = Callable[[int], None]
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question without control characters; empty or over-long ones are refused."""
+    cleaned = _CONTROL.sub(" ", question or "").strip()
+    if not cleaned:
+        raise BadQuestionError("The question is empty: type a question in English or Arabic.")
+    if len(cleaned) > max_chars:
+        raise BadQuestionError(
+            f"The question is {len(cleaned):,} characters long; the limit is {max_chars:,} "
+            "(ISNAD_MAX_QUESTION_CHARS). Ask a shorter question."
+        )
+    return cleaned
+
+
+class IsnadService:
+    """Ingest, retrieve, answer with verified citations."""
+
+    def __init__(self, settings: Settings, embedder: SentenceEmbedder, index: NewsIndex) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.index = index
+        self.retriever = Retriever(
+            index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=settings.hybrid
+        )
+        self.llm = ChatBackend(settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: SentenceEmbedder | None = None) -> IsnadService:
+        s = settings
+        embedder = embedder or load_embedder(
+            s.embedding_model,
+            s.cache_dir,
+            device=s.embedding_device,
+            batch_size=s.embedding_batch_size,
+            dtype=s.embedding_dtype,
+            query_prompt=s.query_prompt,
+            passage_prompt=s.passage_prompt,
+        )
+        token = s.chroma_token.get_secret_value() if s.chroma_token else None
+        client = open_chroma_client(s.data_dir, s.chroma_host, s.chroma_port, s.chroma_ssl, token)
+        index = NewsIndex(
+            client,
+            embedder,
+            s.data_dir,
+            collection=s.collection,
+            chunk_tokens=s.chunk_tokens,
+            overlap_sentences=s.chunk_overlap_sentences,
+            server=(s.chroma_host, s.chroma_port) if s.chroma_host else None,
+        )
+        return cls(settings, embedder, index)
+
+    # ------------------------------------------------------------------ ingest
+    def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+        loaded = load_paths(list(paths), max_file_bytes=self.settings.max_file_bytes)
+        report = self.index.ingest(loaded.articles, progress=progress)
+        report.rejected.extend(loaded.rejections)
+        return report
+
+    def sample_paths(self) -> list[Path]:
+        return [self.settings.sample_dir / name for name in SAMPLE_FILES]
+
+    def ingest_articles(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
+        return self.index.ingest(articles, progress=progress)
+
+    # ------------------------------------------------------------------ ask
+    def ask(self, question: str, mode: str | None = None, flt: SearchFilter | None = None) -> Answer:
+        s = self.settings
+        mode = mode or s.mode
+        started = time.perf_counter()
+        question = clean_question(question, s.max_question_chars)
+        language = detect_language(question)
+        timings: dict[str, float] = {}
+
+        result = self.retriever.retrieve(question, s.top_k, flt)
+        timings["retrieve"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        ranked = rank_sentences(question, result.query_vector, candidate_sentences(result.passages), self.embedder)
+        timings["rank"] = time.perf_counter() - mark
+
+        draft: Draft
+        if not ranked or ranked[0].score < s.min_relevance:
+            draft = abstention(language)
+        elif mode == "extractive":
+            draft = extractive_draft(language, ranked, s.max_quotes)
+        else:
+            mark = time.perf_counter()
+            draft = self._llm_or_fallback(question, language, ranked)
+            timings["generate"] = time.perf_counter() - mark
+
+        articles = self.index.get_articles(x.chunk.doc_id for x in draft.sentences)
+        citations = cite(draft.sentences, articles)
+        timings["total"] = time.perf_counter() - started
+        return Answer(
+            question=question,
+            language=language,
+            mode=draft.mode,
+            answer=draft.text,
+            abstained=draft.abstained,
+            citations=citations,
+            timings=timings,
+            notice=draft.notice,
+            searched=flt.describe() if flt else "all outlets",
+        )
+
+    def _llm_or_fallback(self, question: str, language: str, ranked: list[Any]) -> Draft:
+        s = self.settings
+        try:
+            draft, reason = llm_draft(
+                self.llm.chat_model(),
+                s.prompts_dir,
+                question,
+                language,
+                ranked,
+                budget_tokens=s.context_budget_tokens,
+            )
+        except Exception as exc:  # any LLM failure must leave the journalist an answer
+            log.warning("LLM unavailable: %s", exc)
+            draft, reason = None, f"the LLM is unavailable ({type(exc).__name__}: {exc})"
+        if draft is not None:
+            return draft
+        notice = f"Showing quoted evidence instead of a generated answer: {reason}."
+        return extractive_draft(language, ranked, s.max_quotes, notice=notice)
+
+    # ------------------------------------------------------------------ status
+    def status(self) -> dict[str, Any]:
+        stats = self.index.stats()
+        s = self.settings
+        return {
+            **stats,
+            "embedding_model": self.embedder.name,
+            "vector_store": f"chroma server {s.chroma_host}:{s.chroma_port}" if s.chroma_host
+            else f"chroma embedded ({s.data_dir})",
+            "llm": self.llm.description if s.mode == "llm" else "none (extractive mode)",
+            "mode": s.mode,
+        }
+
+    def close(self) -> None:
+        self.llm.close()

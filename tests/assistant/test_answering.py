@@ -1,0 +1,94 @@
+"""Answer composition and checking: pure logic over hand-made evidence (no models)."""
+
+import pytest
+
+from assistant.answering import check_llm_answer, extractive_draft, select_quotes
+from assistant.evidence import EvidenceSentence, asks_for_quantity, cite, quote_is_verbatim
+from vectorstore.records import StoredArticle, StoredChunk
+
+pytestmark = pytest.mark.unit
+
+ARTICLE = "مقدمة الخبر. يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين. خاتمة."
+
+
+def sentence(text: str, score: float, published: str = "2024-09-27", doc: str = "d1") -> EvidenceSentence:
+    start = ARTICLE.find(text) if doc == "d1" else 0
+    chunk = StoredChunk(f"{doc}:0", doc, ARTICLE, 0, len(ARTICLE), "عنوان", "Al-Monitor", published, "", "ar")
+    return EvidenceSentence(chunk, start, start + len(text), text, score)
+
+
+TROOPS = sentence("يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين.", 0.85)
+INTRO = sentence("مقدمة الخبر.", 0.70)
+
+
+def test_answer_citing_real_evidence_with_its_numbers_is_accepted_and_renumbered():
+    shown = [INTRO, TROOPS]
+    draft, reason = check_llm_answer("About 900 US troops remain in Syria [2].", "en", shown)
+    assert reason == ""
+    assert draft is not None
+    assert draft.text == "About 900 US troops remain in Syria [1]."
+    assert draft.sentences == [TROOPS]
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("About 900 US troops remain in Syria.", "cited no evidence"),
+        ("About 900 US troops remain in Syria [7].", "cited no evidence"),
+        ("About 900 troops [2], see also [9].", "does not exist"),
+        ("About 1200 US troops remain in Syria [2].", "1200"),
+        ("حوالي 900 جندي [2].", "language"),
+        ("", "empty"),
+    ],
+)
+def test_unverifiable_answers_are_rejected_with_a_reason(answer, why):
+    draft, reason = check_llm_answer(answer, "en", [INTRO, TROOPS])
+    assert draft is None
+    assert why in reason
+
+
+def test_a_number_is_checked_against_the_cited_sentence_not_all_evidence():
+    # 900 is in evidence [2] but the model cited only [1]
+    draft, reason = check_llm_answer("About 900 troops remain [1].", "en", [INTRO, TROOPS])
+    assert draft is None and "900" in reason
+
+
+def test_not_found_is_an_abstention():
+    draft, _ = check_llm_answer("NOT_FOUND", "ar", [TROOPS])
+    assert draft is not None and draft.abstained and draft.sentences == []
+
+
+def test_select_quotes_keeps_close_scores_newest_first_and_skips_repeated_figures():
+    old = sentence("يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين.", 0.86, "2018-04-01", doc="d2")
+    same_figures = sentence("يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين.", 0.85, "2018-05-01", doc="d3")
+    far = sentence("مقدمة الخبر.", 0.50)
+    chosen = select_quotes([old, same_figures, TROOPS, far], max_quotes=3)
+    assert [s.chunk.doc_id for s in chosen] == ["d2"]  # the two repeats of the same figures are skipped
+    new_figure = sentence("يبقى حوالي 2000 جندي.", 0.84, "2024-01-01", doc="d4")
+    chosen = select_quotes([old, new_figure, far], max_quotes=3)
+    assert [s.chunk.published for s in chosen] == ["2024-01-01", "2018-04-01"]
+
+
+def test_extractive_answer_quotes_and_numbers_its_sentences():
+    draft = extractive_draft("en", [TROOPS, INTRO], max_quotes=1)
+    assert "«يبقى حوالي 900 جندي" in draft.text and draft.text.endswith("[1]")
+    assert draft.mode == "extractive"
+
+
+def test_citations_are_verified_only_when_verbatim_at_their_offsets():
+    article = StoredArticle("d1", "k", "عنوان", ARTICLE, "Al-Monitor", "2024-09-27", "", "ar", 1)
+    good = cite([TROOPS], {"d1": article})[0]
+    assert good.verified and ARTICLE[good.start : good.end] == good.quote
+    moved = EvidenceSentence(TROOPS.chunk, TROOPS.start + 1, TROOPS.end + 1, TROOPS.text, 0.9)
+    assert not cite([moved], {"d1": article})[0].verified
+    assert not cite([TROOPS], {})[0].verified  # article gone
+    assert not quote_is_verbatim(ARTICLE, "", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("question", "quantity"),
+    [("How many US troops remain in Syria?", True), ("كم عدد الجنود؟", True), ("Who leads Iraq?", False),
+     ("من يقود العراق؟", False)],
+)
+def test_quantity_questions(question, quantity):
+    assert asks_for_quantity(question) is quantity

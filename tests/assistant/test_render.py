@@ -1,0 +1,51 @@
+import pytest
+
+from assistant.answering import Answer
+from assistant.evidence import Citation
+from assistant.render import answer_html, answer_markdown, citation_card
+
+pytestmark = pytest.mark.unit
+
+
+def citation(**overrides) -> Citation:
+    fields = dict(
+        n=1, doc_id="abc", title="عنوان <b>", source="BBC Arabic", published="2018-04-13T10:21:29+00:00",
+        url="https://example.org/a?x=1&y=\"2\"", quote="حوالي 900 جندي", start=10, end=24,
+        passage="قال مسؤول إن حوالي 900 جندي يبقون.", verified=True,
+    )
+    fields.update(overrides)
+    return Citation(**fields)  # type: ignore[arg-type]
+
+
+def test_card_marks_the_quote_rtl_and_highlights_it_in_its_passage():
+    html = citation_card(citation())
+    assert '<blockquote class="quote" dir="rtl" lang="ar">حوالي 900 جندي</blockquote>' in html
+    assert "<mark>حوالي 900 جندي</mark>" in html
+    assert "✓ verified quote" in html
+    assert "2018-04-13" in html
+
+
+def test_article_text_is_escaped_everywhere():
+    evil = citation(
+        title="<script>alert(1)</script>",
+        quote="<img src=x onerror=alert(1)>",
+        passage="before <img src=x onerror=alert(1)> after",
+        url="javascript:\"><script>",
+    )
+    html = citation_card(evil)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "javascript:" not in html  # only http(s) links are rendered
+
+
+def test_unverified_citation_says_so():
+    assert "not verified" in citation_card(citation(verified=False))
+
+
+def test_markdown_export_has_quotes_outlets_dates_and_links():
+    answer = Answer("How many?", "en", "extractive", "«حوالي 900 جندي» [1]", False, [citation()],
+                    notice="fallback", searched="BBC Arabic")
+    md = answer_markdown(answer)
+    assert "[1] عنوان <b> — BBC Arabic, 2018-04-13 (verified quote)" in md
+    assert "  > حوالي 900 جندي" in md and "https://example.org/a" in md and "> fallback" in md
+    assert "isnad-notice" in answer_html(answer)

