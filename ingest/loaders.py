@@ -297,13 +297,17 @@ def _text_title(text: str) -> str:
 def _html_article(html: str, origin: str) -> LoadResult:
     from trafilatura import bare_extraction  # heavy import, only when HTML is loaded
 
-    doc = bare_extraction(
-        html,
-        with_metadata=True,
-        include_comments=False,
-        as_dict=True,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
+    try:
+        doc = bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            as_dict=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as error:  # a parser failure on one hostile page must not stop the load
+        reason = f"cannot extract an article from this HTML page ({type(error).__name__})"
+        return LoadResult(rejections=[Rejection(origin, reason)])
     meta: dict[str, Any] = doc if isinstance(doc, dict) else {}
     text = meta.get("text") or ""
     if not isinstance(text, str) or not text.strip():

