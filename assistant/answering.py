@@ -91,22 +91,22 @@ def extractive_draft(language: str, ranked: list[EvidenceSentence], max_quotes: 
 def select_quotes(ranked: list[EvidenceSentence], max_quotes: int, margin: float = 0.06) -> list[EvidenceSentence]:
     """Up to ``max_quotes`` sentences close in score to the best one, newest source first.
 
-    A sentence that states only figures an already chosen sentence states adds nothing and is
+    A sentence stating exactly the figures of an already chosen sentence adds nothing and is
     skipped, so differing figures from different sources (and dates) surface side by side.
     """
     if not ranked:
         return []
     best = ranked[0].score
     chosen: list[EvidenceSentence] = []
-    figures: set[float] = set()
+    figure_sets: list[set[float]] = []
     for sentence in ranked:
         if sentence.score < best - margin or len(chosen) == max_quotes:
             break
         values = number_values(sentence.text)
-        if chosen and values and values <= figures:
+        if values and values in figure_sets:
             continue
         chosen.append(sentence)
-        figures |= values
+        figure_sets.append(values)
     return sorted(chosen, key=lambda s: s.chunk.published, reverse=True)
 
 
@@ -151,7 +151,8 @@ def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) ->
     if not text:
         return None, "the model returned an empty answer"
     if NOT_FOUND in text:
-        return Draft(MESSAGES[language]["abstain"], [], "llm", abstained=True), ""
+        # Retrieval found relevant evidence; a small model's "not found" is no reason to hide it.
+        return None, "the model found no answer in the evidence"
     refs = [int(m) for m in _REF.findall(text)]
     valid = [r for r in refs if 1 <= r <= len(shown)]
     if not valid:

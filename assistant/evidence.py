@@ -77,14 +77,14 @@ def asks_for_quantity(question: str) -> bool:
 
 
 def rank_sentences(
-    query: str, query_vector: np.ndarray, sentences: list[EvidenceSentence], embedder: SentenceEmbedder
+    query: str, query_vectors: list[np.ndarray], sentences: list[EvidenceSentence], embedder: SentenceEmbedder
 ) -> list[EvidenceSentence]:
-    """Sentences by cosine similarity to the question (plus a small bonus for sentences stating
-    a number when the question asks for a quantity), best first."""
+    """Sentences by cosine similarity to the question or its translation, whichever is higher
+    (plus a small bonus for sentences stating a number when the question asks for a quantity)."""
     if not sentences:
         return []
     vectors = embedder.encode_passages([s.text for s in sentences])
-    scores = vectors @ query_vector
+    scores = (vectors @ np.stack(query_vectors).T).max(axis=1)
     if asks_for_quantity(query):
         scores = scores + QUANTITY_BONUS * np.array([bool(number_values(s.text)) for s in sentences])
     ranked = [

@@ -16,21 +16,26 @@ from vectorstore.records import IngestReport, StoredArticle
 CARD_CSS = """
 .isnad-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
 .isnad-card .meta { font-size: 0.85em; color: #57606a; }
-.isnad-card .quote { font-size: 1.1em; margin: 6px 0; padding: 4px 10px; border-inline-start: 3px solid #0969da;
-  unicode-bidi: plaintext; }
+.isnad-card blockquote.quote { font-size: 1.1em; margin: 6px 0; padding: 4px 10px; border: none;
+  border-inline-start: 3px solid #0969da; unicode-bidi: plaintext; }
 .isnad-card .passage { font-size: 0.9em; color: #444; unicode-bidi: plaintext; }
 .isnad-card mark { background: #fff3b0; }
-.isnad-card .actions { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; font-size: 0.85em; }
+.isnad-card .actions { font-size: 0.85em; margin-top: 4px; }
+.isnad-card .actions details { display: inline-block; margin-inline-start: 12px; }
+.isnad-card .actions details[open] { display: block; margin: 6px 0 0 0; }
 .isnad-card .actions summary { cursor: pointer; color: #0969da; }
 .isnad-card button.copy-quote { border: 1px solid #d0d7de; border-radius: 6px; padding: 1px 8px; background: #f6f8fa;
-  cursor: pointer; font-size: 0.9em; }
+  cursor: pointer; font-size: 0.95em; }
 .isnad-card .article-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; padding: 8px 10px;
-  border: 1px solid #eaeef2; border-radius: 6px; background: #fcfcfd; unicode-bidi: plaintext; line-height: 1.6; }
+  border: 1px solid #eaeef2; border-radius: 6px; background: #fcfcfd; unicode-bidi: plaintext; line-height: 1.6;
+  font-size: 1.1em; }
 .isnad-badge-ok { color: #1a7f37; font-weight: 600; }
 .isnad-badge-bad { color: #cf222e; font-weight: 600; }
 .isnad-notice { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
+.isnad-error { background: #ffebe9; border: 1px solid #cf222e; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 .isnad-searched { font-size: 0.85em; color: #57606a; margin: 4px 0; }
 #chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
+#library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
 """
 
 # Every character CommonMark lets a backslash escape, less the ones html.escape already replaced.
@@ -113,6 +118,11 @@ def answer_html(answer: Answer, articles: Mapping[str, str] | None = None) -> st
     return "\n".join(parts)
 
 
+def error_html(message: str) -> str:
+    """A failed question, for the citation panel."""
+    return f'<div class="isnad-error" role="alert">⚠️ {escape(message)}</div>'
+
+
 def answer_chat_markdown(answer: Answer) -> str:
     """The answer for a Markdown chat bubble: its text shown literally (quotes come from articles),
     then the notice and what was searched."""
@@ -132,7 +142,8 @@ def answer_markdown(answer: Answer) -> str:
         lines.append("**Sources**")
     for c in answer.citations:
         status = "verified quote" if c.verified else "NOT verified"
-        head = f"[{c.n}] {c.title} — {c.source}, {c.published[:10] or 'undated'}"
+        where = ", ".join(x for x in (c.source, c.published[:10] or "undated") if x)
+        head = f"[{c.n}] {c.title} — {where}"
         lines.append(f"- {head} ({status})" + (f" <{c.url}>" if c.url else ""))
         lines.append(f"  > {c.quote}")
     lines.append(f"\n_Searched: {answer.searched}_")

@@ -34,7 +34,7 @@ class RetrievalResult:
     query: str
     language: str
     passages: list[RetrievedPassage]
-    query_vector: np.ndarray
+    query_vectors: list[np.ndarray]
     signals: tuple[str, ...]
 
 
@@ -72,23 +72,33 @@ class Retriever:
             return ("dense", "bm25")
         return (self.hybrid,)
 
-    def retrieve(self, query: str, k: int, flt: SearchFilter | None = None) -> RetrievalResult:
+    def retrieve(
+        self, query: str, k: int, flt: SearchFilter | None = None, translations: Sequence[str] = ()
+    ) -> RetrievalResult:
+        """Top ``k`` passages for ``query``; ``translations`` (e.g. the question in Arabic) add
+        their own dense ranking and, being Arabic, a BM25 ranking to the fusion."""
         language = detect_language(query)
         signals = self.signals_for(language)
-        vector = self.embedder.encode_query(query)
-        dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
         rankings: list[list[str]] = []
         by_id: dict[str, Hit] = {}
-        cosine = {h.chunk.chunk_id: h.score for h in dense}
-        if "dense" in signals:
-            rankings.append([h.chunk.chunk_id for h in dense])
-            by_id.update({h.chunk.chunk_id: h for h in dense})
-        if "bm25" in signals:
-            lexical = self.index.lexical_search(query, self.candidates, flt)
-            rankings.append([h.chunk.chunk_id for h in lexical])
-            for h in lexical:
-                by_id.setdefault(h.chunk.chunk_id, h)
+        cosine: dict[str, float] = {}
+        vectors = []
+        for text in (query, *translations):
+            text_signals = self.signals_for(detect_language(text))
+            vector = self.embedder.encode_query(text)
+            vectors.append(vector)
+            dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
+            for h in dense:
+                cosine[h.chunk.chunk_id] = max(cosine.get(h.chunk.chunk_id, 0.0), h.score)
+            if "dense" in text_signals:
+                rankings.append([h.chunk.chunk_id for h in dense])
+                by_id.update({h.chunk.chunk_id: h for h in dense})
+            if "bm25" in text_signals:
+                lexical = self.index.lexical_search(text, self.candidates, flt)
+                rankings.append([h.chunk.chunk_id for h in lexical])
+                for h in lexical:
+                    by_id.setdefault(h.chunk.chunk_id, h)
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         passages = [RetrievedPassage(by_id[cid], fused[cid], cosine.get(cid, 0.0)) for cid in ranked]
-        return RetrievalResult(query, language, passages, vector, signals)
+        return RetrievalResult(query, language, passages, vectors, signals)

@@ -15,6 +15,7 @@ from assistant.evidence import candidate_sentences, cite, rank_sentences
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.translation import translate_question
 from ingest.arabic import detect_language, normalize
 from ingest.loaders import load_paths
 from ingest.models import Article
@@ -115,10 +116,16 @@ class IsnadService:
         language = detect_language(question)
         timings: dict[str, float] = {}
 
-        result = self.retriever.retrieve(question, s.top_k, flt)
-        timings["retrieve"] = time.perf_counter() - started
+        translations: list[str] = []
+        if mode == "llm" and language != "ar" and s.translate_questions:
+            translated = self._translate(question)
+            translations = [translated] if translated else []
+            timings["translate"] = time.perf_counter() - started
         mark = time.perf_counter()
-        ranked = rank_sentences(question, result.query_vector, candidate_sentences(result.passages), self.embedder)
+        result = self.retriever.retrieve(question, s.top_k, flt, translations)
+        timings["retrieve"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        ranked = rank_sentences(question, result.query_vectors, candidate_sentences(result.passages), self.embedder)
         timings["rank"] = time.perf_counter() - mark
 
         draft: Draft
@@ -145,6 +152,14 @@ class IsnadService:
             notice=draft.notice,
             searched=flt.describe() if flt else "all outlets",
         )
+
+    def _translate(self, question: str) -> str | None:
+        try:
+            chat = self.llm.chat_model()
+        except Exception as exc:  # no LLM: retrieval goes on with the question as asked
+            log.warning("No LLM for query translation: %s", exc)
+            return None
+        return translate_question(chat, self.settings.prompts_dir, question)
 
     def _llm_or_fallback(self, question: str, language: str, ranked: list[Any]) -> Draft:
         s = self.settings

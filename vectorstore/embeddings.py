@@ -49,7 +49,7 @@ class SentenceEmbedder(Embeddings):
         self.batch_size = batch_size
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
-        self.dimension = int(self.model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.max_tokens = int(self.model.max_seq_length)
         self._tokenizer = self.model.tokenizer
 
