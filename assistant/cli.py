@@ -187,6 +187,42 @@ def models(
         print(assemble_gguf(s.cache_dir))
 
 
+eval_app = typer.Typer(help="Measure retrieval and answers on public datasets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[str, typer.Option(help="xquad, arcd or factcheck")] = "xquad",
+    lang: Annotated[str, typer.Option(help="Question language (xquad): ar or en.")] = "ar",
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding the datasets.")] = (
+        PROJECT_ROOT.parent / "shared" / "data"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recall@1/@5 and MRR@10, with dense-only and BM25-only baselines from the same index."""
+    from assistant.evaluation import evaluate_retrieval, load_eval_set
+    from assistant.service import SAMPLE_FILES
+    from vectorstore.embeddings import load_embedder
+
+    s = state.settings
+    try:
+        eval_set = load_eval_set(dataset, lang, data_dir, [s.sample_dir / f for f in SAMPLE_FILES])
+    except (OSError, ValueError, KeyError) as exc:
+        raise typer.BadParameter(f"cannot load {dataset} from {data_dir}: {exc}") from exc
+    embedder = load_embedder(s.embedding_model, s.cache_dir, batch_size=s.embedding_batch_size, dtype=s.embedding_dtype)
+    with _progress_bar(f"indexing {dataset}") as bar:
+        rows = evaluate_retrieval(eval_set, s, embedder, progress=bar.update)
+    if as_json:
+        print(json.dumps(rows[0] | {"baselines": rows[1:]}, ensure_ascii=False))
+        return
+    out = Console()
+    out.print(f"{dataset} ({eval_set.lang} questions, n={rows[0]['n']})")
+    for row in rows:
+        out.print(f"  {row['config']['hybrid']:>6}: R@1 {row['recall@1']:.3f}  R@5 {row['recall@5']:.3f}  "
+                  f"MRR@10 {row['mrr@10']:.3f}  ({row['seconds']} s)")
+
+
 @app.command()
 def serve() -> None:
     """Serve the browser UI (same as `python app.py`)."""

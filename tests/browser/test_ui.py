@@ -1,0 +1,280 @@
+"""The Gradio UI in a real Chromium (Debian's, headless): answers with right-to-left citation cards,
+uploads, the outlet filter, the Markdown export, the LLM-unavailable banner, and hostile article
+text shown as text.
+
+One UI is served in-process for the module over a real index (the seed article, 60 BBC Arabic
+articles and a hostile article); each test gets a fresh page. ``ISNAD_SCREENSHOTS=1`` saves
+screenshots into docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT, make_settings
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
+
+from app import build_ui
+from assistant.render import CARD_CSS
+from assistant.service import IsnadService
+
+pytestmark = pytest.mark.browser
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when the UI launches
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+ANSWER_MS = 120_000  # embedding on a busy 2-core CPU is slow
+UI_MS = 60_000
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots" if os.environ.get("ISNAD_SCREENSHOTS") == "1" else None
+MAX_FILE_BYTES = 300_000
+
+TROOPS_EN = "How many US troops remain in Syria?"
+TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
+PAYLOAD_SCRIPT = "<script>alert(1)</script>"
+PAYLOAD_IMG = "<img src=x onerror=alert(2)>"
+HOSTILE = {
+    "title": f"{PAYLOAD_SCRIPT} Zebra count {PAYLOAD_IMG}",
+    "text": f"The Port Velmora zebra sanctuary counted 47 zebras {PAYLOAD_IMG} this spring {PAYLOAD_SCRIPT}.\n"
+            "Keepers said the herd is healthy and the new water hole is finished.",
+    "source": "Test Wire <b onmouseover=alert(3)>",
+    "published": "2024-05-01",
+    "url": "javascript:alert(4)",
+}
+OASIS_TITLE = "مهرجان التمور في واحة سيوة يستقبل زواره"
+OASIS_TEXT = (
+    f"{OASIS_TITLE}\n"
+    "أعلن منظمو مهرجان التمور السنوي في واحة سيوة أن عدد الزوار بلغ اثني عشر ألف زائر هذا العام، وهو رقم قياسي.\n"
+    "وقال المنظمون إن المهرجان شهد مشاركة أكثر من مئتي مزارع من قرى الواحة.\n"
+)
+INJECTED = """() => ({
+  imgs: document.querySelectorAll('img[src="x"]').length,
+  handlers: document.querySelectorAll('[onerror], [onmouseover]').length,
+  scripts: [...document.scripts].filter(s => /alert\\([12]\\)/.test(s.textContent)).length,
+})"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def ui_url(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Path) -> Iterator[str]:
+    """The UI served on a free local port over a fresh index; the LLM endpoint is unreachable on purpose."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    tmp = tmp_path_factory.mktemp("ui")
+    (tmp / "hostile.json").write_text(json.dumps(HOSTILE), encoding="utf-8")
+    settings = make_settings(
+        tmp / "index", mode="extractive", max_file_bytes=MAX_FILE_BYTES,
+        llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1",  # nothing listens on port 9
+    )
+    service = IsnadService.from_settings(settings, embedder=embedder)
+    report = service.ingest_paths([small_corpus, tmp / "hostile.json"])
+    assert report.added == 62 and not report.rejected, report
+    ui = build_ui(service)
+    port = free_port()
+    ui.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CARD_CSS, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        ui.close()
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class UI:
+    """A page of the app, the dialogs it opened, and the few gestures the tests need."""
+
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+
+    def ask(self, question: str) -> None:
+        page = self.page
+        page.fill("#question textarea", question)
+        page.click("#ask")
+        done = page.wait_for_selector("#citations .isnad-searched, #citations .isnad-error", timeout=ANSWER_MS)
+        assert done is not None and "isnad-error" not in (done.get_attribute("class") or ""), done and done.inner_text()
+
+    def cards(self) -> Locator:
+        return self.page.locator("#citations .isnad-card")
+
+    def choose_outlet(self, outlet: str) -> None:
+        self.page.click("#outlets input")
+        self.page.get_by_role("option", name=outlet, exact=True).click()
+        self.page.click("h1")  # closes the list
+        expect(self.page.locator("#outlets")).to_contain_text(outlet)
+
+    def library(self) -> None:
+        self.page.get_by_role("tab", name="Library").click()
+        self.page.wait_for_selector("#library-table [role=gridcell]", timeout=UI_MS)
+
+    def search_library(self, text: str) -> None:
+        self.page.fill("#library-search textarea", text)
+        self.page.press("#library-search textarea", "Enter")
+
+    def screenshot(self, name: str) -> None:
+        if SCREENSHOTS is not None:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+@pytest.fixture
+def ui(browser: Browser, ui_url: str) -> Iterator[UI]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_url.rstrip("/"))
+    context.set_default_timeout(UI_MS)
+    page = context.new_page()
+    ui = UI(page)
+
+    def on_dialog(dialog: Dialog) -> None:
+        ui.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(ui_url)
+    page.wait_for_selector("#question textarea")
+    expect(page.locator("#status")).to_contain_text("articles")
+    yield ui
+    context.close()
+
+
+def test_english_question_gets_an_answer_with_rtl_arabic_quotes(ui: UI):
+    ui.ask(TROOPS_EN)
+    assert "searched: all outlets" in ui.page.inner_text("#chat")
+    card = ui.cards().first
+    quote = card.locator(".quote")
+    assert quote.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in quote.inner_text())
+    assert card.locator(".isnad-badge-ok").count() == 1
+
+    card.locator("button.copy-quote").click()
+    expect(card.locator("button.copy-quote")).to_have_text("copied ✓")
+    assert ui.page.evaluate("navigator.clipboard.readText()") == quote.text_content()
+
+    card.locator("details.article summary").click()  # the whole article, the quote highlighted
+    article = card.locator(".article-text")
+    expect(article).to_be_visible()
+    assert article.locator("mark").text_content() == quote.text_content()
+    assert len(article.text_content() or "") > len(quote.text_content() or "")
+    ui.screenshot("chat.png")
+    assert ui.dialogs == []
+
+
+def test_uploaded_article_is_listed_and_then_cited(ui: UI, tmp_path: Path):
+    story = tmp_path / "siwa.txt"
+    story.write_text(OASIS_TEXT, encoding="utf-8")
+    ui.library()
+    ui.page.set_input_files("#upload input[type=file]", str(story))
+    expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
+    expect(ui.page.locator("#status")).to_contain_text("63 articles")
+    ui.screenshot("library.png")
+    ui.search_library("سيوة")
+    expect(ui.page.locator("#library-table")).to_contain_text(OASIS_TITLE)
+
+    ui.page.get_by_role("tab", name="Ask").click()
+    ui.ask("كم عدد زوار مهرجان التمور في واحة سيوة؟")
+    titles = ui.cards().locator(".title").all_text_contents()
+    assert OASIS_TITLE in titles, titles
+
+
+def test_hostile_article_text_is_shown_as_text(ui: UI):
+    ui.ask("How many zebras did the Port Velmora sanctuary count?")
+    card = ui.cards().filter(has_text="Zebra count").first
+    assert card.locator(".title").text_content() == HOSTILE["title"]
+    assert card.locator(".outlet").text_content() == HOSTILE["source"]
+    assert PAYLOAD_IMG in (card.locator(".quote").text_content() or "")
+    assert card.locator("a").count() == 0  # the javascript: URL is not linked
+    card.locator("details.passage-box summary").click()
+    card.locator("details.article summary").click()
+    assert PAYLOAD_SCRIPT in ui.page.inner_text("#chat")  # the chat bubble quotes it literally
+
+    ui.library()
+    ui.search_library("Zebra")
+    expect(ui.page.locator("#library-table")).to_contain_text(HOSTILE["title"])
+    ui.page.wait_for_timeout(1000)  # give any injected handler the chance to fire
+    assert ui.page.evaluate(INJECTED) == {"imgs": 0, "handlers": 0, "scripts": 0}
+    assert ui.dialogs == []
+
+
+def test_outlet_filter_restricts_the_cards(ui: UI):
+    ui.choose_outlet("BBC Arabic")
+    ui.ask(TROOPS_AR)
+    outlets = ui.cards().locator(".outlet").all_text_contents()
+    assert outlets and set(outlets) == {"BBC Arabic"}, outlets
+    assert "searched: BBC Arabic" in ui.page.inner_text("#citations")
+
+
+def test_export_gives_markdown_with_citations(ui: UI):
+    ui.ask(TROOPS_AR)
+    outlet = ui.cards().first.locator(".outlet").text_content() or ""
+    ui.page.get_by_text("Export as Markdown").click()
+    code = ui.page.locator("#export .cm-content")
+    expect(code).to_contain_text("[1]")
+    assert outlet and outlet in code.inner_text()
+    with ui.page.expect_download() as download:
+        ui.page.click("#download-md")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename.endswith(".md")
+    assert "[1]" in text and outlet in text and "**Sources**" in text
+
+
+def test_upload_limits_and_bad_files_are_reported(ui: UI, tmp_path: Path):
+    big = tmp_path / "huge.txt"
+    big.write_text("خبر طويل جدا. " * (MAX_FILE_BYTES // 10), encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    ui.library()
+    ui.page.set_input_files("#upload input[type=file]", [str(big), str(empty)])
+    report = ui.page.locator("#upload-report")
+    expect(report).to_contain_text("rejected 2", timeout=ANSWER_MS)
+    assert "huge.txt" in report.inner_text() and "upload limit" in report.inner_text()
+    assert "empty.txt" in report.inner_text() and "added 0" in report.inner_text()
+
+
+def test_deleting_an_article_removes_it_from_the_library_and_answers(ui: UI, tmp_path: Path):
+    story = tmp_path / "ferry.txt"
+    story.write_text("Quillon river ferry opens\nThe Quillon river ferry carried 311 passengers on its first day.\n",
+                     encoding="utf-8")
+    ui.library()
+    ui.page.set_input_files("#upload input[type=file]", str(story))
+    expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
+    ui.search_library("Quillon")
+    row = ui.page.locator("#library-table [role=gridcell]", has_text="Quillon river ferry opens")
+    row.first.click()
+    expect(ui.page.locator("#delete-id textarea")).not_to_have_value("")
+    ui.page.click("#delete")
+    expect(ui.page.locator("#delete-report")).to_contain_text("Deleted Quillon river ferry opens")
+    expect(row).to_have_count(0)
+
+    ui.page.get_by_role("tab", name="Ask").click()
+    ui.ask("How many passengers did the Quillon river ferry carry?")
+    titles = ui.cards().locator(".title").all_text_contents()
+    assert "Quillon river ferry opens" not in titles, titles
+
+
+def test_banner_when_the_llm_is_unavailable(ui: UI):
+    ui.page.locator("#mode").get_by_text("llm", exact=True).click()
+    ui.ask(TROOPS_EN)
+    notice = ui.page.locator("#citations .isnad-notice")
+    expect(notice).to_be_visible()
+    assert "unavailable" in notice.inner_text().lower()
+    assert ui.cards().count() > 0  # the quoted evidence is still there
