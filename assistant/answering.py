@@ -80,7 +80,9 @@ def abstention(language: str) -> Draft:
     return Draft(MESSAGES[language]["abstain"], [], "extractive", abstained=True)
 
 
-def extractive_draft(language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None) -> Draft:
+def extractive_draft(
+    language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None
+) -> Draft:
     """The best evidence sentences themselves, each with its citation number."""
     chosen = select_quotes(ranked, max_quotes)
     lines = [MESSAGES[language]["extractive"]]

@@ -46,7 +46,8 @@ def load_xquad(data_dir: Path, lang: str) -> EvalSet:
     """Corpus: the 240 Arabic paragraphs; questions from the parallel file of ``lang``."""
     corpus = _squad(data_dir / "xquad" / "xquad.ar.json")
     asked = _squad(data_dir / "xquad" / f"xquad.{lang}.json")
-    articles, questions = [], []
+    articles: list[Article] = []
+    questions: list[EvalQuestion] = []
     for a_ar, a_q in zip(corpus, asked, strict=True):
         for p_ar, p_q in zip(a_ar["paragraphs"], a_q["paragraphs"], strict=True):
             key = f"xquad:{len(articles)}"
@@ -56,7 +57,8 @@ def load_xquad(data_dir: Path, lang: str) -> EvalSet:
 
 
 def load_arcd(data_dir: Path, lang: str = "ar") -> EvalSet:
-    articles, questions = [], []
+    articles: list[Article] = []
+    questions: list[EvalQuestion] = []
     for doc in _squad(data_dir / "arcd" / "arcd-train.json"):
         for paragraph in doc["paragraphs"]:
             key = f"arcd:{len(articles)}"

@@ -67,7 +67,9 @@ def candidate_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSenten
     return sentences
 
 
-_QUANTITY_QUESTION = re.compile(r"\b(how (many|much)|number of|what (size|percentage))\b|(^|\s)(كم|عدد|نسبة)(\s|$)", re.I)
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (many|much)|number of|what (size|percentage))\b|(^|\s)(كم|عدد|نسبة)(\s|$)", re.IGNORECASE
+)
 QUANTITY_BONUS = 0.02
 
 
@@ -77,7 +79,10 @@ def asks_for_quantity(question: str) -> bool:
 
 
 def rank_sentences(
-    query: str, query_vectors: list[np.ndarray], sentences: list[EvidenceSentence], embedder: SentenceEmbedder
+    query: str,
+    query_vectors: list[np.ndarray],
+    sentences: list[EvidenceSentence],
+    embedder: SentenceEmbedder,
 ) -> list[EvidenceSentence]:
     """Sentences by cosine similarity to the question or its translation, whichever is higher
     (plus a small bonus for sentences stating a number when the question asks for a quantity)."""

@@ -10,6 +10,7 @@ import gzip
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,16 +25,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Settings for a test: its own data folder, the shared model cache, no .env."""
-    values: dict[str, object] = {"data_dir": data_dir, "cache_dir": CACHE_DIR, "mode": "extractive"}
+    values: dict[str, Any] = {"data_dir": data_dir, "cache_dir": CACHE_DIR, "mode": "extractive"}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def bbc_records(limit: int, about_syria: int) -> list[dict]:
     """The first ``about_syria`` BBC sample articles on US forces in Syria plus other ones, up to ``limit``."""
-    syria, other = [], []
+    syria: list[dict] = []
+    other: list[dict] = []
     with gzip.open(SAMPLE / "bbc_arabic_middleeast_2018.jsonl.gz", "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)

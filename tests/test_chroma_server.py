@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import make_settings
 
 from assistant.service import IsnadService
-from conftest import make_settings
 from vectorstore.errors import StoreUnavailableError
 
 pytestmark = pytest.mark.server
@@ -69,4 +69,5 @@ def test_two_services_share_one_chroma_server(chroma_server: int, embedder, smal
 def test_a_server_that_is_down_is_named_in_the_error(embedder, tmp_path: Path):
     port = free_port()
     with pytest.raises(StoreUnavailableError, match=f"127.0.0.1:{port}.*ISNAD_CHROMA_HOST"):
-        IsnadService.from_settings(make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=port), embedder=embedder)
+        settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=port)
+        IsnadService.from_settings(settings, embedder=embedder)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import CACHE_DIR, PROJECT_ROOT, make_settings
 
 from assistant.service import IsnadService
-from conftest import PROJECT_ROOT, make_settings
 from vectorstore.errors import IndexMismatchError
 from vectorstore.records import SearchFilter
 from vectorstore.store import NewsIndex, open_chroma_client
@@ -45,8 +46,8 @@ def test_troops_question_cites_the_seed_sentence_verified(indexed_service: Isnad
 
 def test_answer_follows_the_json_contract(indexed_service: IsnadService):
     data = indexed_service.ask(TROOPS_AR, mode="extractive").to_dict()
-    assert CONTRACT <= set(data)
-    assert data["citations"] and all(CITATION_KEYS <= set(c) for c in data["citations"])
+    assert set(data) >= CONTRACT
+    assert data["citations"] and all(set(c) >= CITATION_KEYS for c in data["citations"])
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
     json.dumps(data, ensure_ascii=False)
 
@@ -119,8 +120,8 @@ def test_opening_an_index_with_another_embedding_model_is_a_clear_error(indexed_
 
 
 def test_cli_ingest_and_ask_json(tmp_path: Path, small_corpus: Path):
-    env = {"ISNAD_DATA_DIR": str(tmp_path / "idx"), "ISNAD_MODE": "extractive", "PATH": str(Path(sys.executable).parent)}
-    env.update({k: v for k, v in __import__("os").environ.items() if k.startswith(("HF_", "ISNAD_CACHE", "HOME"))})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ISNAD_")}
+    env.update(ISNAD_DATA_DIR=str(tmp_path / "idx"), ISNAD_MODE="extractive", ISNAD_CACHE_DIR=str(CACHE_DIR))
     seed = tmp_path / "in"
     seed.mkdir()
     shutil.copy(small_corpus / "seed_article_ar.json", seed)
@@ -132,7 +133,7 @@ def test_cli_ingest_and_ask_json(tmp_path: Path, small_corpus: Path):
     ask = subprocess.run([*run, "ask", TROOPS_EN, "--json"], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert ask.returncode == 0, ask.stderr
     data = json.loads(ask.stdout)
-    assert CONTRACT <= set(data) and data["citations"][0]["verified"]
+    assert set(data) >= CONTRACT and data["citations"][0]["verified"]
 
 
 def test_store_survives_reopening(indexed_service: IsnadService):

@@ -49,8 +49,8 @@ class SentenceEmbedder(Embeddings):
         self.batch_size = batch_size
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
-        self.dimension = int(self.model.get_embedding_dimension() or 0)
-        self.max_tokens = int(self.model.max_seq_length)
+        self.dimension = self.model.get_embedding_dimension() or 0
+        self.max_tokens = self.model.max_seq_length or 512
         self._tokenizer = self.model.tokenizer
 
     def count_tokens(self, text: str) -> int:

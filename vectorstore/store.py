@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,8 @@ class NewsIndex:
                 "ISNAD_DATA_DIR (or ISNAD_COLLECTION) at a new index and ingest again."
             )
 
-    def _mapped_errors(self) -> Any:
-        return _ChromaErrors(self._server)
+    def _mapped_errors(self) -> AbstractContextManager[None]:
+        return _chroma_errors(self._server)
 
     # ------------------------------------------------------------------ reading
     def stats(self) -> dict[str, int]:
@@ -366,21 +367,17 @@ class NewsIndex:
             self._chunks.delete(where={"doc_id": doc_id})
 
 
-class _ChromaErrors:
+@contextmanager
+def _chroma_errors(server: tuple[str, int] | None) -> Iterator[None]:
     """Maps Chroma's and the network's exceptions to ours, naming the server settings."""
-
-    def __init__(self, server: tuple[str, int] | None) -> None:
-        self._server = server
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None or isinstance(exc, VectorStoreError):
-            return False
-        if self._server and _is_connection_error(exc):
-            raise StoreUnavailableError(server_down_message(*self._server, exc)) from exc
-        return False
+    try:
+        yield
+    except VectorStoreError:
+        raise
+    except Exception as exc:
+        if server and _is_connection_error(exc):
+            raise StoreUnavailableError(server_down_message(*server, exc)) from exc
+        raise
 
 
 def _is_connection_error(exc: BaseException) -> bool:

@@ -16,7 +16,7 @@ OURS = {"app", "assistant", "vectorstore", "ingest"}
 
 
 def imported_packages(path: Path) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)

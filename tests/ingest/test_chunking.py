@@ -1,3 +1,4 @@
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_chunks_keep_exact_offsets_and_respect_the_budget(limit):
         assert chunk.text == text[chunk.start : chunk.end]
         assert words(chunk.text) <= limit
         assert chunk.doc_id == article.doc_id
-    covered = set()
+    covered: set[int] = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
     # every visible character of every sentence is in some chunk
@@ -55,7 +56,7 @@ def test_consecutive_chunks_overlap_by_a_sentence():
     text = " ".join(f"Sentence number {i} is here." for i in range(40))
     chunks = chunk_article(Article(key="k", title="t", text=text), words, max_tokens=30, overlap_sentences=1)
     assert len(chunks) > 2
-    for first, second in zip(chunks, chunks[1:], strict=False):
+    for first, second in pairwise(chunks):
         assert second.start < first.end
 
 
