@@ -17,8 +17,15 @@ Notes on ``xllamacpp`` (2026.10.x) that shape this module:
   blocks (holding the GIL) until the model is loaded and raises ``RuntimeError`` on failure.
 * There is no ``stop()``/``close()`` method: the C++ destructor (run when the last Python
   reference to the ``Server`` goes away) terminates the decode loop, stops the HTTP listener and
-  joins its threads. :meth:`EmbeddedLLMServer.stop` therefore drops its only reference. Requests
-  still in flight at that moment are cut off (clients see a connection error).
+  joins its threads. :meth:`EmbeddedLLMServer.stop` therefore drops its only reference, after
+  closing the server side of open client connections: otherwise a request in flight from a thread
+  of this process deadlocks the destructor (see :func:`_sever_connections`). Requests in flight
+  are cut off (clients see a connection error); idle keep-alive connections simply reconnect.
+* llama.cpp's threads use OpenMP. On a busy 2-core machine the default spin-waiting collapses
+  decoding (measured 0.5-1.8 tok/s vs ~5 tok/s); ``OMP_WAIT_POLICY=PASSIVE`` in the environment
+  before xllamacpp is first imported, or ``threads=1``, avoids that.
+* The Qwen chat template is applied by the server (``/v1/chat/completions``); with no system
+  message it adds Qwen's default one ("You are Qwen, created by Alibaba Cloud...").
 * ``params.port = 0`` lets the OS pick a free port; ``Server.listening_address`` reports it.
 
 Run ``python -m assistant.local_llm CACHE_DIR`` to assemble the GGUF ahead of time (the Makefile
@@ -402,6 +409,7 @@ class EmbeddedLLMServer:
             if "://" not in address:
                 address = f"http://{address}"
             self._server = server
+            del server  # self._server must hold the only reference (see _stop_locked)
             self._port = int(address.rsplit(":", 1)[1])
             try:
                 self._model_name = self._wait_until_ready(address)
@@ -455,7 +463,7 @@ class EmbeddedLLMServer:
         if port is not None:
             severed = _sever_connections(port)
             if severed:
-                logger.warning("Embedded LLM stopped with %d connection(s) open; they were cut off", severed)
+                logger.info("Embedded LLM: closed %d client connection(s) (idle keep-alive or in flight)", severed)
         # xllamacpp has no stop(): dropping the only reference runs the C++ destructor, which ends
         # the decode loop, stops the HTTP listener and joins its threads before returning.
         del server
@@ -483,7 +491,7 @@ class EmbeddedLLMServer:
 
     @property
     def model_name(self) -> str:
-        """The model id the server reports in ``/v1/models`` (its GGUF file name by default)."""
+        """The model id the server reports in ``/v1/models`` (``model_alias``)."""
         if self._model_name is None:
             raise LLMUnavailableError("The embedded LLM server is not running; call start() first")
         return self._model_name

@@ -159,7 +159,9 @@ class IsnadService:
         except Exception as exc:  # no LLM: retrieval goes on with the question as asked
             log.warning("No LLM for query translation: %s", exc)
             return None
-        return translate_question(chat, self.settings.prompts_dir, question)
+        # A translation is short: bound it tighter than an answer.
+        quick = chat.bind(max_tokens=60, timeout=min(15.0, self.settings.llm_timeout_s))
+        return translate_question(quick, self.settings.prompts_dir, question)
 
     def _llm_or_fallback(self, question: str, language: str, ranked: list[Any]) -> Draft:
         s = self.settings
