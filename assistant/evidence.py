@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from assistant.numbers import number_values
+from assistant.numbers import states_a_count
 from assistant.retrieval import RetrievedPassage
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
@@ -88,10 +88,10 @@ def rank_sentences(
     (plus a small bonus for sentences stating a number when the question asks for a quantity)."""
     if not sentences:
         return []
-    vectors = embedder.encode_passages([s.text for s in sentences])
+    vectors = embedder.encode_passages_cached([s.text for s in sentences])
     scores = (vectors @ np.stack(query_vectors).T).max(axis=1)
     if asks_for_quantity(query):
-        scores = scores + QUANTITY_BONUS * np.array([bool(number_values(s.text)) for s in sentences])
+        scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
     ranked = [
         EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score))
         for s, score in zip(sentences, scores, strict=True)

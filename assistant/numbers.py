@@ -50,11 +50,24 @@ _MULTIPLIERS = {normalize(k): v for k, v in _MULTIPLIERS.items()}
 _APPROX = {normalize(k) for k in _APPROX}
 
 
+_YEAR_CUES = {
+    normalize(w)
+    for w in (
+        "عام", "العام", "سنة", "السنة", "منذ", "أواخر", "أوائل", "منتصف", "خلال", "in", "since", "year", "late",
+        "early", "mid", "by", "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+        "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+        "تشرين", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    )
+}
+
+
 @dataclass(frozen=True)
 class NumberMention:
     value: float
     approximate: bool
     text: str
+    is_year: bool = False
 
 
 def _word_value(token: str) -> int | None:
@@ -89,13 +102,22 @@ def extract_numbers(text: str) -> list[NumberMention]:
             value *= _MULTIPLIERS[tokens[i + 1]]
             i += 1
         approx = start > 0 and tokens[start - 1] in _APPROX
-        mentions.append(NumberMention(value, approx, " ".join(tokens[start : i + 1])))
+        year = (
+            token.isdigit() and len(token) == 4 and 1900 <= value <= 2100 and start > 0
+            and (tokens[start - 1] in _YEAR_CUES or tokens[start - 1].startswith(("عام", "سنه")))
+        )
+        mentions.append(NumberMention(value, approx, " ".join(tokens[start : i + 1]), year))
         i += 1
     return mentions
 
 
 def number_values(text: str) -> set[float]:
     return {m.value for m in extract_numbers(text)}
+
+
+def states_a_count(text: str) -> bool:
+    """True when ``text`` states a number other than a year ("2000 جندي" yes, "أواخر 2016" no)."""
+    return any(not m.is_year for m in extract_numbers(text))
 
 
 def unsupported_numbers(answer: str, evidence: str) -> list[float]:

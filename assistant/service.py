@@ -173,6 +173,7 @@ class IsnadService:
                 language,
                 ranked,
                 budget_tokens=s.context_budget_tokens,
+                max_evidence=s.llm_evidence_sentences,
             )
         except Exception as exc:  # any LLM failure must leave the journalist an answer
             log.warning("LLM unavailable: %s", exc)

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = 1
 
     # Retrieval.
-    top_k: int = 8
+    top_k: int = Field(20, description="Passages whose sentences are ranked as evidence.")
     candidates: int = 40
     rrf_k: int = 60
     hybrid: Literal["auto", "dense", "bm25", "fused"] = "auto"
@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 200
     llm_context_tokens: int = 4096
     llm_threads: int = 2
-    context_budget_tokens: int = 1800
+    context_budget_tokens: int = 900
+    llm_evidence_sentences: int = 5
     max_quotes: int = 3
 
     # Limits on input.

@@ -9,6 +9,7 @@ from assistant.service import IsnadService
 from conftest import make_settings
 
 TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
+TROOPS_EN = "How many US troops remain in Syria?"  # translated into Arabic by the LLM for retrieval
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,9 @@ def llm_service(indexed_service: IsnadService):
 
 
 @pytest.mark.llm
-def test_llm_answer_is_shown_only_when_its_citations_and_numbers_check_out(llm_service: IsnadService):
-    answer = llm_service.ask(TROOPS_AR)
+@pytest.mark.parametrize("question", [TROOPS_AR, TROOPS_EN])
+def test_llm_answer_is_shown_only_when_its_citations_and_numbers_check_out(llm_service: IsnadService, question):
+    answer = llm_service.ask(question)
     assert not answer.abstained
     assert answer.citations and all(c.verified for c in answer.citations)
     assert any("900 جندي" in c.quote for c in answer.citations[:2])

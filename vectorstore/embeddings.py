@@ -52,6 +52,8 @@ class SentenceEmbedder(Embeddings):
         self.dimension = self.model.get_embedding_dimension() or 0
         self.max_tokens = self.model.max_seq_length or 512
         self._tokenizer = self.model.tokenizer
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = 20_000
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model will see for ``text`` (with its passage prompt and special tokens)."""
@@ -75,6 +77,17 @@ class SentenceEmbedder(Embeddings):
             if progress:
                 progress(len(index))
         return out
+
+    def encode_passages_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like ``encode_passages``, reusing vectors of texts seen recently (evidence sentences
+        of popular passages come back query after query)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(missing, self.encode_passages(missing), strict=True):
+                self._cache[text] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
         vector = self.model.encode(

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.numbers import extract_numbers, number_values, unsupported_numbers
+from assistant.numbers import extract_numbers, number_values, states_a_count, unsupported_numbers
 
 pytestmark = pytest.mark.unit
 
@@ -38,3 +38,12 @@ def test_unsupported_numbers_catch_a_distractor():
     assert unsupported_numbers("About 9000 US troops remain in Syria [1].", evidence) == [9000.0]
     assert unsupported_numbers("About 900 US troops remain in Syria [1].", evidence) == []
     assert unsupported_numbers("نحو ٩٠٠ جندي [1]", evidence) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("وينشر الجيش الأمريكي 2000 جندي في سوريا", True), ("أعلن في أواخر 2016 أن الصراع", False),
+     ("حتى سبتمبر 2026 على الأقل", False), ("in 2018 the army", False), ("about 900 troops", True)],
+)
+def test_years_are_not_counts(text, count):
+    assert states_a_count(text) is count
