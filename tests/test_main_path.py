@@ -138,7 +138,7 @@ def test_cli_ingest_and_ask_json(tmp_path: Path, small_corpus: Path):
     ingest = subprocess.run([*run, "ingest", str(seed)], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert ingest.returncode == 1, ingest.stderr
     assert "bad.json" in ingest.stderr and "added 1" in ingest.stderr
-    ask = subprocess.run([*run, "ask", TROOPS_EN, "--json"], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    ask = subprocess.run([*run, "ask", TROOPS_AR, "--json"], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert ask.returncode == 0, ask.stderr
     data = json.loads(ask.stdout)
     assert set(data) >= CONTRACT and data["citations"][0]["verified"]
