@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_settings
 
 from assistant.numbers import number_values
 from assistant.service import IsnadService
-from conftest import make_settings
 
 TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
 TROOPS_EN = "How many US troops remain in Syria?"  # translated into Arabic by the LLM for retrieval
