@@ -159,8 +159,8 @@ class IsnadService:
         except Exception as exc:  # no LLM: retrieval goes on with the question as asked
             log.warning("No LLM for query translation: %s", exc)
             return None
-        # A translation is short: bound it tighter than an answer.
-        quick = chat.bind(max_tokens=60, timeout=min(15.0, self.settings.llm_timeout_s))
+        # A translation is short: a few dozen tokens at most.
+        quick = chat.bind(max_tokens=60)
         return translate_question(quick, self.settings.prompts_dir, question)
 
     def _llm_or_fallback(self, question: str, language: str, ranked: list[Any]) -> Draft:

@@ -1,3 +1,4 @@
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from ingest.chunking import chunk_article, split_sentences
 from ingest.models import Article
 
 pytestmark = pytest.mark.unit
-SEED = Path(__file__).resolve().parents[3] / "shared/data/seed/seed_article_ar.txt"
+SEED_RECORD = Path(__file__).resolve().parents[2] / "sample_corpus" / "seed_article_ar.json"
 
 
 def words(text: str) -> int:
@@ -36,7 +37,7 @@ def test_closing_quote_stays_with_its_sentence():
 
 @pytest.mark.parametrize("limit", [20, 60, 150])
 def test_chunks_keep_exact_offsets_and_respect_the_budget(limit):
-    text = SEED.read_text(encoding="utf-8")
+    text = json.loads(SEED_RECORD.read_text(encoding="utf-8"))["text"]
     article = Article(key="seed", title="t", text=text)
     chunks = chunk_article(article, words, max_tokens=limit, overlap_sentences=1)
     assert chunks, "no chunks"
