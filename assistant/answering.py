@@ -25,10 +25,12 @@ MESSAGES = {
     "en": {
         "abstain": "Not found in the indexed sources: none of the indexed articles answers this question.",
         "extractive": "The most relevant sentences in the indexed sources, quoted as published:",
+        "other_figures": "Other figures in the indexed sources, newest first:",
     },
     "ar": {
         "abstain": "لم يُعثر على إجابة في المصادر المفهرسة: لا يجيب أي من المقالات المفهرسة عن هذا السؤال.",
         "extractive": "أقرب ما ورد في المصادر المفهرسة، مقتبسا كما نُشر:",
+        "other_figures": "أرقام أخرى وردت في المصادر المفهرسة، الأحدث أولا:",
     },
 }
 
@@ -112,6 +114,30 @@ def select_quotes(ranked: list[EvidenceSentence], max_quotes: int, margin: float
     return sorted(chosen, key=lambda s: s.chunk.published, reverse=True)
 
 
+def with_other_figures(draft: Draft, ranked: list[EvidenceSentence], language: str, max_quotes: int) -> Draft:
+    """Add the close-scoring quotes that state *other* figures than the answer's evidence, each
+    dated, newest first: sources that disagree (or changed over time) are shown, not hidden."""
+    shown_figures = [number_values(s.text) for s in draft.sentences]
+    extra = [
+        s for s in select_quotes(ranked, max_quotes)
+        if s not in draft.sentences and number_values(s.text) and number_values(s.text) not in shown_figures
+    ]
+    if not extra:
+        return draft
+    lines = [draft.text, "", MESSAGES[language]["other_figures"]]
+    for n, s in enumerate(extra, start=len(draft.sentences) + 1):
+        when = ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
+        lines.append(f"«{s.text}» ({when}) [{n}]")
+    return Draft("\n".join(lines), [*draft.sentences, *extra], draft.mode, notice=draft.notice)
+
+
+def evidence_order(ranked: list[EvidenceSentence], limit: int) -> list[EvidenceSentence]:
+    """What the model sees: the quotes an extractive answer would show (newest source first),
+    then the next best sentences, ``limit`` in all."""
+    first = select_quotes(ranked, limit)
+    return (first + [s for s in ranked if s not in first])[:limit]
+
+
 def evidence_block(sentences: list[EvidenceSentence], budget_tokens: int) -> tuple[str, list[EvidenceSentence]]:
     """Numbered evidence lines for the prompt, as many as fit the token budget."""
     lines: list[str] = []
@@ -140,7 +166,7 @@ def llm_draft(
     max_evidence: int = 8,
 ) -> tuple[Draft | None, str]:
     """Ask the model; return (checked draft, "") or (None, reason it was rejected)."""
-    block, shown = evidence_block(ranked[:max_evidence], budget_tokens)
+    block, shown = evidence_block(evidence_order(ranked, max_evidence), budget_tokens)
     system = load_prompt(prompts_dir, "answer_system", language)
     user = load_prompt(prompts_dir, "answer_user", language).format(evidence=block, question=question)
     reply = chat.invoke([("system", system), ("human", user)])

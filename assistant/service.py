@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft
+from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
 from assistant.errors import BadQuestionError
-from assistant.evidence import candidate_sentences, cite, rank_sentences
+from assistant.evidence import asks_for_quantity, candidate_sentences, cite, rank_sentences
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -179,7 +179,7 @@ class IsnadService:
             log.warning("LLM unavailable: %s", exc)
             draft, reason = None, f"the LLM is unavailable ({type(exc).__name__}: {exc})"
         if draft is not None:
-            return draft
+            return with_other_figures(draft, ranked, language, s.max_quotes) if asks_for_quantity(question) else draft
         notice = f"Showing quoted evidence instead of a generated answer: {reason}."
         return extractive_draft(language, ranked, s.max_quotes, notice=notice)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering import check_llm_answer, extractive_draft, select_quotes
+from assistant.answering import Draft, check_llm_answer, extractive_draft, select_quotes, with_other_figures
 from assistant.evidence import EvidenceSentence, asks_for_quantity, cite, quote_is_verbatim
 from vectorstore.records import StoredArticle, StoredChunk
 
@@ -92,3 +92,15 @@ def test_citations_are_verified_only_when_verbatim_at_their_offsets():
 )
 def test_quantity_questions(question, quantity):
     assert asks_for_quantity(question) is quantity
+
+
+def test_other_figures_from_other_sources_are_added_dated_newest_first():
+    answer_sentence = sentence("يبقى حوالي 2000 جندي.", 0.86, "2018-04-01", doc="d2")
+    newer = sentence("يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين.", 0.84, "2024-09-27")
+    same = sentence("يبقى حوالي 2000 جندي.", 0.85, "2018-05-01", doc="d3")
+    llm_draft = Draft("About 2000 troops [1].", [answer_sentence], "llm")
+    draft = with_other_figures(llm_draft, [answer_sentence, same, newer], "en", max_quotes=3)
+    assert draft.sentences == [answer_sentence, newer]
+    assert "Other figures" in draft.text and "(Al-Monitor, 2024-09-27) [2]" in draft.text
+    alone = with_other_figures(Draft("x [1]", [answer_sentence], "llm"), [answer_sentence, same], "en", 3)
+    assert alone.sentences == [answer_sentence]
