@@ -18,7 +18,6 @@ from assistant.settings import Settings
 from assistant.translation import translate_question
 from ingest.arabic import detect_language, normalize
 from ingest.loaders import load_paths
-from ingest.models import Article
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
 from vectorstore.records import IngestReport, SearchFilter, StoredArticle
 from vectorstore.store import NewsIndex, open_chroma_client
@@ -88,9 +87,6 @@ class IsnadService:
 
     def sample_paths(self) -> list[Path]:
         return [self.settings.sample_dir / name for name in SAMPLE_FILES]
-
-    def ingest_articles(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
-        return self.index.ingest(articles, progress=progress)
 
     # ------------------------------------------------------------------ library
     def library(self, search: str = "") -> list[StoredArticle]:
