@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models browser check lint bench eval clean
+.PHONY: run test install models browser check eval clean
 
 run: install models
 	$(BIN)/python app.py
@@ -38,8 +38,10 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-bench: install models
-	$(BIN)/isnad bench
+# Retrieval quality (XQuAD, both languages); see docs/benchmarks.md.
+eval: install models
+	$(BIN)/isnad eval retrieval --dataset xquad --lang ar
+	$(BIN)/isnad eval retrieval --dataset xquad --lang en
 
 clean:
 	rm -rf $(VENV) $(CACHE) build *.egg-info
