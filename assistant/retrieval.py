@@ -22,11 +22,10 @@ HybridMode = Literal["auto", "dense", "bm25", "fused"]
 
 @dataclass(frozen=True)
 class RetrievedPassage:
-    """A chunk with its fused rank score and its dense cosine to the query (0 if not dense-ranked)."""
+    """A chunk with its fused (reciprocal rank) score."""
 
     hit: Hit
     fused: float
-    cosine: float
 
 
 @dataclass
@@ -81,16 +80,13 @@ class Retriever:
         signals = self.signals_for(language)
         rankings: list[list[str]] = []
         by_id: dict[str, Hit] = {}
-        cosine: dict[str, float] = {}
         vectors = []
         for text in (query, *translations):
             text_signals = self.signals_for(detect_language(text))
             vector = self.embedder.encode_query(text)
             vectors.append(vector)
-            dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
-            for h in dense:
-                cosine[h.chunk.chunk_id] = max(cosine.get(h.chunk.chunk_id, 0.0), h.score)
             if "dense" in text_signals:
+                dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
                 rankings.append([h.chunk.chunk_id for h in dense])
                 by_id.update({h.chunk.chunk_id: h for h in dense})
             if "bm25" in text_signals:
@@ -100,5 +96,5 @@ class Retriever:
                     by_id.setdefault(h.chunk.chunk_id, h)
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
-        passages = [RetrievedPassage(by_id[cid], fused[cid], cosine.get(cid, 0.0)) for cid in ranked]
+        passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked]
         return RetrievalResult(query, language, passages, vectors, signals)
