@@ -6,6 +6,7 @@ import json
 import logging
 import runpy
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -119,29 +120,51 @@ def ask(
     date_to: Annotated[str | None, typer.Option("--to", help="Published on or before YYYY-MM-DD.")] = None,
 ) -> None:
     """Answer a question with numbered, verified citations."""
+    _run_each("question", question, file, mode, _filter(source, date_from, date_to), as_json, print_answer)
+
+
+@app.command()
+def check(
+    claim: Annotated[str | None, typer.Argument(help="The claim to check, in English or Arabic.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per claim.")] = False,
+    mode: Annotated[str | None, typer.Option(help="llm or extractive (ISNAD_MODE).")] = None,
+    file: Annotated[Path | None, typer.Option(help="JSON Lines of {\"claim\": …}.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these outlets (repeatable).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Published on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Published on or before YYYY-MM-DD.")] = None,
+) -> None:
+    """Check a claim: supported, contradicted or not enough information, with evidence and its stance."""
+    _run_each("claim", claim, file, mode, _filter(source, date_from, date_to), as_json, print_check)
+
+
+def _run_each(
+    field: str, one: str | None, file: Path | None, mode: str | None, flt: SearchFilter, as_json: bool,
+    show: Callable[[Any], None],
+) -> None:
+    """Answer (``field`` = question) or check (claim) each input; exit 1 if any was refused, 2 on setup errors."""
     if mode not in (None, "llm", "extractive"):
         raise typer.BadParameter("--mode is llm or extractive")
-    questions = _read_questions(file, "question") if file else [question] if question else []
-    if not questions:
-        raise typer.BadParameter("give a QUESTION or --file")
-    flt = _filter(source, date_from, date_to)
+    inputs = _read_questions(file, field) if file else [one] if one else []
+    if not inputs:
+        raise typer.BadParameter(f"give a {field.upper()} or --file")
     failed = False
     try:
         service = _service()
-        for q in questions:
+        run = service.ask if field == "question" else service.check
+        for text in inputs:
             try:
-                answer = service.ask(q, mode=mode, flt=flt)
+                result = run(text, mode=mode, flt=flt)
             except IsnadError as exc:
                 failed = True
                 if as_json:
-                    print(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+                    print(json.dumps({field: text, "error": str(exc)}, ensure_ascii=False))
                 else:
                     err.print(f"error: {exc}", highlight=False)
                 continue
             if as_json:
-                print(json.dumps(answer.to_dict(), ensure_ascii=False))
+                print(json.dumps(result.to_dict(), ensure_ascii=False))
             else:
-                print_answer(answer)
+                show(result)
         service.close()
     except USER_ERRORS as exc:
         err.print(f"error: {exc}", highlight=False)
@@ -154,9 +177,24 @@ def print_answer(answer: Any) -> None:
     if answer.notice:
         out.print(f"[yellow]{answer.notice}[/yellow]")
     out.print(answer.answer, highlight=False)
-    for c in answer.citations:
+    _print_citations(out, answer.citations)
+
+
+def print_check(result: Any) -> None:
+    out = Console()
+    if result.notice:
+        out.print(f"[yellow]{result.notice}[/yellow]")
+    out.print(f"[bold]{result.verdict.replace('_', ' ').upper()}[/bold]")
+    out.print(result.explanation, highlight=False)
+    _print_citations(out, result.citations)
+
+
+def _print_citations(out: Console, citations: list[Any]) -> None:
+    for c in citations:
         mark = "verified" if c.verified else "NOT VERIFIED"
-        out.print(f"\n[{c.n}] {c.title} — {c.source}, {c.published[:10]} ({mark})", highlight=False, markup=False)
+        stance = f", {c.stance}" if c.stance else ""
+        head = f"\n[{c.n}] {c.title} — {c.source}, {c.published[:10]} ({mark}{stance})"
+        out.print(head, highlight=False, markup=False)
         if c.url:
             out.print(f"    {c.url}", highlight=False)
         out.print(f"    «{c.quote}»  (chars {c.start}–{c.end})", highlight=False, markup=False)

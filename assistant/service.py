@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
+from assistant.claims import ClaimCheck, judge, llm_judge, relevant_evidence
 from assistant.errors import BadQuestionError
-from assistant.evidence import asks_for_quantity, candidate_sentences, cite, rank_sentences
+from assistant.evidence import EvidenceSentence, asks_for_quantity, candidate_sentences, cite, rank_sentences
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -108,21 +109,7 @@ class IsnadService:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        question = clean_question(question, s.max_question_chars)
-        language = detect_language(question)
-        timings: dict[str, float] = {}
-
-        translations: list[str] = []
-        if mode == "llm" and language != "ar" and s.translate_questions:
-            translated = self._translate(question)
-            translations = [translated] if translated else []
-            timings["translate"] = time.perf_counter() - started
-        mark = time.perf_counter()
-        result = self.retriever.retrieve(question, s.top_k, flt, translations)
-        timings["retrieve"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        ranked = rank_sentences(question, result.query_vectors, candidate_sentences(result.passages), self.embedder)
-        timings["rank"] = time.perf_counter() - mark
+        question, language, ranked, timings = self._evidence(question, mode, flt)
 
         draft: Draft
         if not ranked or ranked[0].score < s.min_relevance:
@@ -148,6 +135,64 @@ class IsnadService:
             notice=draft.notice,
             searched=flt.describe() if flt else "all outlets",
         )
+
+    def check(self, claim: str, mode: str | None = None, flt: SearchFilter | None = None) -> ClaimCheck:
+        """Is ``claim`` supported, contradicted, or not decidable from the indexed sources?"""
+        s = self.settings
+        mode = mode or s.mode
+        started = time.perf_counter()
+        claim, language, ranked, timings = self._evidence(claim, mode, flt)
+        sentences = relevant_evidence(ranked, s.min_relevance, s.claim_evidence_sentences)
+        draft = judge(claim, language, sentences)
+        if mode == "llm" and sentences:
+            mark = time.perf_counter()
+            try:
+                checked, reason = llm_judge(self.llm.chat_model(), s.prompts_dir, claim, language, sentences)
+            except Exception as exc:  # any LLM failure leaves the cue-based verdict
+                log.warning("LLM unavailable for the claim check: %s", exc)
+                checked, reason = None, f"the LLM is unavailable ({type(exc).__name__}: {exc})"
+            timings["generate"] = time.perf_counter() - mark
+            if checked is not None:
+                draft = checked
+            else:
+                draft.notice = f"Showing the verdict from figures and wording instead of the model's: {reason}."
+        chosen = [e.sentence for e in draft.evidence]
+        articles = self.index.get_articles(x.chunk.doc_id for x in chosen)
+        citations = cite(chosen, articles, [e.stance for e in draft.evidence])
+        timings["total"] = time.perf_counter() - started
+        return ClaimCheck(
+            claim=claim,
+            language=language,
+            mode=draft.mode,
+            verdict=draft.verdict,
+            explanation=draft.explanation,
+            citations=citations,
+            timings=timings,
+            notice=draft.notice,
+            searched=flt.describe() if flt else "all outlets",
+        )
+
+    def _evidence(
+        self, text: str, mode: str, flt: SearchFilter | None
+    ) -> tuple[str, str, list[EvidenceSentence], dict[str, float]]:
+        """Clean ``text``, retrieve passages for it, and rank their sentences against it."""
+        s = self.settings
+        started = time.perf_counter()
+        text = clean_question(text, s.max_question_chars)
+        language = detect_language(text)
+        timings: dict[str, float] = {}
+        translations: list[str] = []
+        if mode == "llm" and language != "ar" and s.translate_questions:
+            translated = self._translate(text)
+            translations = [translated] if translated else []
+            timings["translate"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        result = self.retriever.retrieve(text, s.top_k, flt, translations)
+        timings["retrieve"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        ranked = rank_sentences(text, result.query_vectors, candidate_sentences(result.passages), self.embedder)
+        timings["rank"] = time.perf_counter() - mark
+        return text, language, ranked, timings
 
     def _translate(self, question: str) -> str | None:
         try:

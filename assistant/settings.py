@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     context_budget_tokens: int = 900
     llm_evidence_sentences: int = 5
     max_quotes: int = 3
+    claim_evidence_sentences: int = 4  # evidence sentences a claim check judges and cites
 
     # Limits on input.
     max_file_bytes: int = 20_000_000

@@ -1,0 +1,205 @@
+"""Claim checks: is a claim supported, contradicted, or not decidable from the indexed sources?
+
+The verdict rests on evidence sentences, each with a stance. Figures decide first (compared as
+numbers); when sources give different figures, the newest source decides and the others are
+listed with their dates. Otherwise the wording decides (negation, opposite events). In llm mode
+the model picks the verdict and the evidence from numbered sentences through a JSON schema; its
+choice is kept only when it is consistent and agrees with the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.answering import ChatModel
+from assistant.evidence import Citation, EvidenceSentence
+from assistant.prompts import load_prompt
+from assistant.stance import Stance, sentence_stance
+
+Verdict = Literal["supported", "contradicted", "not_enough_info"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "contradicted", "not_enough_info")
+_FROM_STANCE: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "contradicted"}
+
+TEXT = {
+    "en": {
+        "supported": "Supported: {refs} agree with the claim.",
+        "contradicted": "Contradicted: {refs} contradict the claim.",
+        "not_enough_info": "Not enough information: the indexed sources do not say enough to check this claim.",
+        "newest": "Sources give different figures; the newest, {ref} ({when}), decides. Other figures: {others}.",
+        "cues": "Judged from the figures and wording of the quoted sentences, not by a language model: "
+        "read the evidence.",
+        "model": "The language model chose the verdict and evidence; the figures were checked against the quotes.",
+    },
+    "ar": {
+        "supported": "صحيح: {refs} تؤيد الادعاء.",
+        "contradicted": "غير صحيح: {refs} تناقض الادعاء.",
+        "not_enough_info": "لا تكفي المعلومات: لا تقول المصادر المفهرسة ما يكفي للتحقق من هذا الادعاء.",
+        "newest": "تختلف الأرقام بين المصادر؛ والحكم للأحدث {ref} ({when}). أرقام أخرى: {others}.",
+        "cues": "حُكم بناء على الأرقام وصياغة الجمل المقتبسة، لا بواسطة نموذج لغوي: اقرأ الأدلة.",
+        "model": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من الأرقام مقابل الاقتباسات.",
+    },
+}
+
+
+@dataclass
+class StancedEvidence:
+    sentence: EvidenceSentence
+    stance: Stance
+    signal: str  # "figures" | "wording" | "model"
+
+
+@dataclass
+class ClaimDraft:
+    verdict: Verdict
+    explanation: str
+    evidence: list[StancedEvidence]
+    mode: str
+    notice: str | None = None
+    figure_note: str | None = None  # sources differ on the figures: who decided, who differs
+
+
+@dataclass
+class ClaimCheck:
+    claim: str
+    language: str
+    mode: str
+    verdict: Verdict
+    explanation: str
+    citations: list[Citation]
+    timings: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None
+    searched: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "language": self.language,
+            "mode": self.mode,
+            "verdict": self.verdict,
+            "explanation": self.explanation,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "notice": self.notice,
+            "searched": self.searched,
+        }
+
+
+def relevant_evidence(ranked: list[EvidenceSentence], min_relevance: float, limit: int, margin: float = 0.06) -> list[
+    EvidenceSentence
+]:
+    """The sentences close in score to the best one (at most ``limit``), when the best is relevant at all."""
+    if not ranked or ranked[0].score < min_relevance:
+        return []
+    best = ranked[0].score
+    return [s for s in ranked[:limit] if s.score >= max(best - margin, min_relevance)]
+
+
+def _when(s: EvidenceSentence) -> str:
+    return ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
+
+
+def _refs(numbers: list[int]) -> str:
+    return " ".join(f"[{n}]" for n in numbers)
+
+
+def _explain(language: str, verdict: Verdict, evidence: list[StancedEvidence], extra: list[str]) -> str:
+    text = TEXT[language]
+    wanted = {"supported": "supports", "contradicted": "contradicts"}.get(verdict)
+    refs = [n for n, e in enumerate(evidence, start=1) if e.stance == wanted]
+    lines = [text[verdict].format(refs=_refs(refs))]
+    return " ".join(lines + extra)
+
+
+def judge(claim: str, language: str, sentences: list[EvidenceSentence]) -> ClaimDraft:
+    """The verdict from deterministic cues: figures first (newest source decides), then wording."""
+    text = TEXT[language]
+    if not sentences:
+        return ClaimDraft("not_enough_info", text["not_enough_info"], [], "extractive")
+    evidence = [StancedEvidence(s, *sentence_stance(claim, s.text)) for s in sentences]
+    by_figures = [e for e in evidence if e.signal == "figures"]
+    figure_note = None
+    if by_figures:
+        deciding = max(by_figures, key=lambda e: (e.sentence.chunk.published, e.sentence.score))
+        others = [e for e in by_figures if e.stance != deciding.stance]
+        if others:
+            n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
+            figure_note = text["newest"].format(
+                ref=f"[{n_of[id(deciding)]}]",
+                when=_when(deciding.sentence),
+                others=", ".join(f"[{n_of[id(e)]}] ({_when(e.sentence)})" for e in others),
+            )
+    else:
+        deciding = evidence[0]
+    # Sentences that only share a topic with the claim are shown as neutral context.
+    for e in evidence:
+        if e.signal == "wording" and e is not deciding:
+            e.stance = "neutral"
+    verdict = _FROM_STANCE[deciding.stance] if deciding.stance != "neutral" else "not_enough_info"
+    notes = [x for x in (figure_note, text["cues"]) if x]
+    return ClaimDraft(verdict, _explain(language, verdict, evidence, notes), evidence, "extractive", None, figure_note)
+
+
+_SCHEMA = {
+    "name": "claim_check",
+    "strict": True,
+    "schema": {
+        "type": "object",
+        "properties": {
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
+            "supporting": {"type": "array", "items": {"type": "integer"}},
+            "contradicting": {"type": "array", "items": {"type": "integer"}},
+        },
+        "required": ["verdict", "supporting", "contradicting"],
+        "additionalProperties": False,
+    },
+}
+
+
+def llm_judge(
+    chat: ChatModel, prompts_dir: Path, claim: str, language: str, sentences: list[EvidenceSentence]
+) -> tuple[ClaimDraft | None, str]:
+    """Ask the model for a verdict and evidence numbers (JSON schema); return (draft, "") or (None, why not)."""
+    if not sentences:
+        return judge(claim, language, sentences), ""
+    lines = [f"[{n}] ({_when(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
+    system = load_prompt(prompts_dir, "claim_system", "en")
+    user = load_prompt(prompts_dir, "claim_user", "en").format(evidence="\n".join(lines), claim=claim)
+    reply = chat.invoke(
+        [("system", system), ("human", user)],
+        response_format={"type": "json_schema", "json_schema": _SCHEMA},
+    )
+    return check_llm_verdict(str(getattr(reply, "content", reply)), claim, language, sentences)
+
+
+def check_llm_verdict(
+    raw: str, claim: str, language: str, sentences: list[EvidenceSentence]
+) -> tuple[ClaimDraft | None, str]:
+    """Keep the model's verdict only when it is well formed, cites existing evidence for its side,
+    and agrees with what the figures say."""
+    try:
+        data = json.loads(raw)
+        verdict = data["verdict"]
+        supporting = [int(n) for n in data.get("supporting", [])]
+        contradicting = [int(n) for n in data.get("contradicting", [])]
+    except (ValueError, KeyError, TypeError):
+        return None, "the model's verdict was not valid JSON"
+    if verdict not in VERDICTS:
+        return None, f"the model gave an unknown verdict ({verdict!r})"
+    if any(not 1 <= n <= len(sentences) for n in supporting + contradicting):
+        return None, "the model cited evidence that does not exist"
+    side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
+    if side is not None and not side:
+        return None, "the model's verdict cited no evidence for it"
+    cues = judge(claim, language, sentences)
+    if any(e.signal == "figures" for e in cues.evidence) and cues.verdict != verdict:
+        return None, "the model's verdict disagrees with the figures in the evidence"
+    evidence = []
+    for n, s in enumerate(sentences, start=1):
+        stance: Stance = "supports" if n in supporting else "contradicts" if n in contradicting else "neutral"
+        evidence.append(StancedEvidence(s, stance, "model"))
+    notes = [x for x in (cues.figure_note, TEXT[language]["model"]) if x]
+    explanation = _explain(language, verdict, evidence, notes)
+    return ClaimDraft(verdict, explanation, evidence, "llm", None, cues.figure_note), ""

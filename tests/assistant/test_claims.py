@@ -1,0 +1,131 @@
+"""Claim checks: stance cues and verdicts, pure logic over hand-made evidence (no models)."""
+
+import json
+
+import pytest
+
+from assistant.claims import check_llm_verdict, judge, relevant_evidence
+from assistant.evidence import EvidenceSentence
+from assistant.stance import figure_stance, is_negated, opposed, sentence_stance
+from vectorstore.records import StoredChunk
+
+pytestmark = pytest.mark.unit
+
+
+def sentence(text: str, score: float = 0.9, published: str = "2024-09-27", source: str = "Al-Monitor") -> EvidenceSentence:
+    chunk = StoredChunk(f"{published}:0", published, text, 0, len(text), "عنوان", source, published, "", "ar")
+    return EvidenceSentence(chunk, 0, len(text), text, score)
+
+
+SEED_900 = "من أجل دعم وجود حوالي 900 جندي أمريكي في شمال شرق سوريا، على القبض على حوالي 9000 من مقاتلي داعش."
+BBC_2000 = "وتنشر الولايات المتحدة نحو ألفي جندي في سوريا."
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "expected"),
+    [
+        ("About 900 US troops are deployed in northeast Syria.", SEED_900, "supports"),
+        ("نحو ٩٠٠ جندي أمريكي في سوريا", SEED_900, "supports"),  # Arabic-Indic digits
+        ("About 2,000 US troops are in Syria.", BBC_2000, "supports"),  # ألفي = 2,000
+        ("About 5,000 US troops are in Syria.", BBC_2000, "contradicts"),
+        ("Some 1,950 US troops are in Syria.", BBC_2000, "supports"),  # approximate, within 10%
+    ],
+)
+def test_figures_are_compared_as_numbers(claim, evidence, expected):
+    assert figure_stance(claim, evidence) == expected
+
+
+def test_years_are_not_figures_to_compare():
+    assert figure_stance("US troops stayed in Syria in 2019.", "بقيت القوات في سوريا حتى عام 2026.") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("الولايات المتحدة لن تنسحب من العراق", True),
+        ("جماعة فيلق الرحمن تنفي إنسحابها من الغوطة", True),
+        ("The ministry denied the report.", True),
+        ("Troops won't leave.", True),
+        ("ولا يزال الجنود في قواعدهم", False),  # لا يزال = "still": not a negation
+        ("لا سيما في الشمال", False),
+        ("US troops will leave Iraq.", False),
+    ],
+)
+def test_negation_in_both_languages(text, negated):
+    assert is_negated(text) is negated
+
+
+def test_opposite_events_across_languages():
+    assert opposed("هدوء الاشتباكات في طرابلس", "هجوم صاروخي يستهدف مطار طرابلس")
+    assert opposed("The two sides agreed on a truce.", "رفض الطرفان الهدنة")
+    assert not opposed("خلاف بين الطرفين", "اتفاق الطرفين على حل الخلافات")  # both sides named: undecided
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "expected"),
+    [
+        ("All US troops will leave Iraq immediately.", "الولايات المتحدة لن تنسحب من العراق", "contradicts"),
+        ("جماعة فيلق الرحمن تنفي انسحابها", "جماعة فيلق الرحمن توافق على الانسحاب", "contradicts"),
+        ("US troops will not withdraw.", "ستبقى القوات الأمريكية", "supports"),  # negation and opposite cancel
+        ("الصليب الأحمر يسحب 71 عامل إغاثة", "الصليب الأحمر يسحب 71 عامل إغاثة من اليمن", "supports"),
+    ],
+)
+def test_sentence_stance(claim, evidence, expected):
+    assert sentence_stance(claim, evidence)[0] == expected
+
+
+def test_newest_source_decides_between_conflicting_figures_and_the_others_are_dated():
+    old = sentence(BBC_2000, 0.92, published="2018-04-05", source="BBC Arabic")
+    new = sentence(SEED_900, 0.88, published="2024-09-27", source="Al-Monitor")
+    draft = judge("About 900 US troops are deployed in northeast Syria.", "en", [old, new])
+    assert draft.verdict == "supported"
+    assert [e.stance for e in draft.evidence] == ["contradicts", "supports"]
+    assert draft.figure_note and "[2] (Al-Monitor, 2024-09-27)" in draft.figure_note
+    assert "[1] (BBC Arabic, 2018-04-05)" in draft.figure_note
+
+
+def test_wording_verdict_comes_from_the_best_sentence_and_others_are_neutral():
+    best = sentence("الولايات المتحدة لن تنسحب من العراق", 0.9)
+    other = sentence("تحدث المسؤولون عن العراق", 0.88)
+    draft = judge("All US troops will leave Iraq immediately.", "en", [best, other])
+    assert draft.verdict == "contradicted"
+    assert [e.stance for e in draft.evidence] == ["contradicts", "neutral"]
+    assert "[1]" in draft.explanation
+
+
+def test_no_relevant_evidence_is_not_enough_info_in_the_claims_language():
+    draft = judge("ادعاء ما", "ar", [])
+    assert draft.verdict == "not_enough_info"
+    assert "لا تكفي المعلومات" in draft.explanation
+
+
+def test_relevant_evidence_keeps_sentences_close_to_the_best_above_the_threshold():
+    ranked = [sentence("a", 0.9), sentence("b", 0.86), sentence("c", 0.83), sentence("d", 0.7)]
+    assert [s.text for s in relevant_evidence(ranked, 0.8, limit=4)] == ["a", "b"]
+    assert relevant_evidence([sentence("a", 0.75)], 0.8, limit=4) == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ("not json", "not valid JSON"),
+        (json.dumps({"verdict": "maybe", "supporting": [], "contradicting": []}), "unknown verdict"),
+        (json.dumps({"verdict": "supported", "supporting": [7], "contradicting": []}), "does not exist"),
+        (json.dumps({"verdict": "supported", "supporting": [], "contradicting": [1]}), "cited no evidence"),
+        # The figures say the seed supports 900; a model that says otherwise is overruled.
+        (json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]}), "disagrees with the figures"),
+    ],
+)
+def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
+    draft, reason = check_llm_verdict(reply, "About 900 US troops are in Syria.", "en", [sentence(SEED_900)])
+    assert draft is None
+    assert why in reason
+
+
+def test_a_consistent_model_verdict_is_kept_with_its_stances():
+    reply = json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [2]})
+    evidence = [sentence("تحدث المسؤولون عن العراق"), sentence("الولايات المتحدة لن تنسحب من العراق")]
+    draft, reason = check_llm_verdict(reply, "All US troops will leave Iraq.", "en", evidence)
+    assert reason == ""
+    assert draft is not None and draft.mode == "llm" and draft.verdict == "contradicted"
+    assert [e.stance for e in draft.evidence] == ["neutral", "contradicts"]
