@@ -261,6 +261,55 @@ def eval_retrieval(
                   f"MRR@10 {row['mrr@10']:.3f}  ({row['seconds']} s)")
 
 
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[str, typer.Option(help="factcheck (ANS claims whose source is in the sample corpus)")] = (
+        "factcheck"
+    ),
+    mode: Annotated[str, typer.Option(help="llm or extractive")] = "extractive",
+    split: Annotated[str, typer.Option(help="ANS split: dev, train or all")] = "dev",
+    limit: Annotated[int | None, typer.Option(help="At most this many claims (label mix kept).")] = None,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding the datasets.")] = (
+        PROJECT_ROOT.parent / "shared" / "data"
+    ),
+    index_dir: Annotated[
+        Path | None, typer.Option(help="Reuse an index of the sample corpus (read only); default: a temporary one.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Claim verdicts (accuracy, macro-F1, majority baseline), verified-citation honesty, abstention."""
+    import tempfile
+
+    from assistant.answer_eval import evaluate_answers, load_claims, load_questions
+    from assistant.service import IsnadService
+
+    if dataset != "factcheck" or mode not in ("llm", "extractive") or split not in ("dev", "train", "all"):
+        raise typer.BadParameter("--dataset factcheck, --mode llm|extractive, --split dev|train|all")
+    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
+        settings = state.settings.model_copy(update={"data_dir": index_dir or Path(tmp)})
+        service = IsnadService.from_settings(settings)
+        if index_dir is None:
+            with _progress_bar("indexing the sample corpus") as bar:
+                service.ingest_paths(service.sample_paths(), progress=bar.update)
+        urls = {a.url for a in service.index.list_articles() if a.url}
+        cases = load_claims(data_dir / "factcheck" / "ans_x_ant_claims.jsonl", urls, split, limit)
+        questions = load_questions(settings.sample_dir / "eval" / "out_of_corpus.jsonl")
+        with tqdm(total=len(cases) + len(questions), desc=f"checking ({mode})", file=sys.stderr) as bar:
+            result = evaluate_answers(service, cases, questions, mode, progress=bar.update)
+        service.close()
+    result["config"] = {"split": split, "limit": limit, "min_relevance": settings.min_relevance}
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    out = Console()
+    base = result["majority_baseline"] or {}
+    out.print(f"factcheck ({mode}, {split}, n={result['n']}): accuracy {result['accuracy']:.3f}, "
+              f"macro-F1 {result['macro_f1']:.3f}; majority baseline ({base.get('label')}) accuracy "
+              f"{base.get('accuracy', 0):.3f}, macro-F1 {base.get('macro_f1', 0):.3f}")
+    out.print(f"verified citations verbatim: {result['verified_citations']}")
+    out.print(f"abstention on out-of-corpus questions: {result['abstention_out_of_corpus']}")
+
+
 @app.command()
 def serve() -> None:
     """Serve the browser UI (same as `python app.py`)."""

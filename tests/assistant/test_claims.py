@@ -12,7 +12,9 @@ from vectorstore.records import StoredChunk
 pytestmark = pytest.mark.unit
 
 
-def sentence(text: str, score: float = 0.9, published: str = "2024-09-27", source: str = "Al-Monitor") -> EvidenceSentence:
+def sentence(text: str, score: float = 0.9, published: str = "2024-09-27", source: str = "Al-Monitor") -> (
+    EvidenceSentence
+):
     chunk = StoredChunk(f"{published}:0", published, text, 0, len(text), "عنوان", source, published, "", "ar")
     return EvidenceSentence(chunk, 0, len(text), text, score)
 
