@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.evidence import Citation, EvidenceSentence
-from assistant.numbers import number_values, unsupported_numbers
+from assistant.numbers import number_values, states_a_count, unsupported_numbers
 from assistant.prompts import load_prompt
 from assistant.tokens import count_tokens
 from ingest.arabic import detect_language
@@ -26,11 +26,13 @@ MESSAGES = {
         "abstain": "Not found in the indexed sources: none of the indexed articles answers this question.",
         "extractive": "The most relevant sentences in the indexed sources, quoted as published:",
         "other_figures": "Other figures in the indexed sources, newest first:",
+        "conflict": "The indexed sources give different figures; each is dated by its source, newest first:",
     },
     "ar": {
         "abstain": "لم يُعثر على إجابة في المصادر المفهرسة: لا يجيب أي من المقالات المفهرسة عن هذا السؤال.",
         "extractive": "أقرب ما ورد في المصادر المفهرسة، مقتبسا كما نُشر:",
         "other_figures": "أرقام أخرى وردت في المصادر المفهرسة، الأحدث أولا:",
+        "conflict": "تختلف الأرقام بين المصادر المفهرسة؛ كل رقم مؤرخ بتاريخ مصدره، الأحدث أولا:",
     },
 }
 
@@ -85,11 +87,18 @@ def abstention(language: str) -> Draft:
 def extractive_draft(
     language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None
 ) -> Draft:
-    """The best evidence sentences themselves, each with its citation number."""
+    """The best evidence sentences themselves, each with its outlet, date and citation number; when
+    they state different figures, a lead line says so (they are already newest first)."""
     chosen = select_quotes(ranked, max_quotes)
-    lines = [MESSAGES[language]["extractive"]]
-    lines += [f"«{s.text}» [{n}]" for n, s in enumerate(chosen, start=1)]
+    figure_sets = {frozenset(number_values(s.text)) for s in chosen if states_a_count(s.text)}
+    lines = [MESSAGES[language]["conflict" if len(figure_sets) > 1 else "extractive"]]
+    lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(chosen, start=1)]
     return Draft("\n".join(lines), chosen, "extractive", notice=notice)
+
+
+def dated(s: EvidenceSentence) -> str:
+    """'outlet, YYYY-MM-DD' of the sentence's source."""
+    return ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
 
 
 def select_quotes(ranked: list[EvidenceSentence], max_quotes: int, margin: float = 0.06) -> list[EvidenceSentence]:
@@ -126,8 +135,7 @@ def with_other_figures(draft: Draft, ranked: list[EvidenceSentence], language: s
         return draft
     lines = [draft.text, "", MESSAGES[language]["other_figures"]]
     for n, s in enumerate(extra, start=len(draft.sentences) + 1):
-        when = ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
-        lines.append(f"«{s.text}» ({when}) [{n}]")
+        lines.append(f"«{s.text}» ({dated(s)}) [{n}]")
     return Draft("\n".join(lines), [*draft.sentences, *extra], draft.mode, notice=draft.notice)
 
 
@@ -144,8 +152,7 @@ def evidence_block(sentences: list[EvidenceSentence], budget_tokens: int) -> tup
     used: list[EvidenceSentence] = []
     total = 0
     for n, s in enumerate(sentences, start=1):
-        meta = ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
-        line = f"[{n}] ({meta}) {s.text}"
+        line = f"[{n}] ({dated(s)}) {s.text}"
         cost = count_tokens(line)
         if used and total + cost > budget_tokens:
             break

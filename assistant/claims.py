@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.answering import ChatModel
+from assistant.answering import ChatModel, dated
 from assistant.evidence import Citation, EvidenceSentence
 from assistant.prompts import load_prompt
 from assistant.stance import Stance, sentence_stance
@@ -97,10 +97,6 @@ def relevant_evidence(ranked: list[EvidenceSentence], min_relevance: float, limi
     return [s for s in ranked[:limit] if s.score >= max(best - margin, min_relevance)]
 
 
-def _when(s: EvidenceSentence) -> str:
-    return ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
-
-
 def _refs(numbers: list[int]) -> str:
     return " ".join(f"[{n}]" for n in numbers)
 
@@ -128,8 +124,8 @@ def judge(claim: str, language: str, sentences: list[EvidenceSentence]) -> Claim
             n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
             figure_note = text["newest"].format(
                 ref=f"[{n_of[id(deciding)]}]",
-                when=_when(deciding.sentence),
-                others=", ".join(f"[{n_of[id(e)]}] ({_when(e.sentence)})" for e in others),
+                when=dated(deciding.sentence),
+                others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in others),
             )
     else:
         deciding = evidence[0]
@@ -164,7 +160,7 @@ def llm_judge(
     """Ask the model for a verdict and evidence numbers (JSON schema); return (draft, "") or (None, why not)."""
     if not sentences:
         return judge(claim, language, sentences), ""
-    lines = [f"[{n}] ({_when(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
+    lines = [f"[{n}] ({dated(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
     system = load_prompt(prompts_dir, "claim_system", "en")
     user = load_prompt(prompts_dir, "claim_user", "en").format(evidence="\n".join(lines), claim=claim)
     reply = chat.invoke(
