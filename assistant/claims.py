@@ -90,11 +90,11 @@ class ClaimCheck:
 def relevant_evidence(ranked: list[EvidenceSentence], min_relevance: float, limit: int, margin: float = 0.06) -> list[
     EvidenceSentence
 ]:
-    """The sentences close in score to the best one (at most ``limit``), when the best is relevant at all."""
-    if not ranked or ranked[0].score < min_relevance:
+    """The sentences close in score to the best one (at most ``limit``), each similar enough to the claim."""
+    if not ranked:
         return []
     best = ranked[0].score
-    return [s for s in ranked[:limit] if s.score >= max(best - margin, min_relevance)]
+    return [s for s in ranked[:limit] if s.score >= best - margin and s.similarity >= min_relevance]
 
 
 def _refs(numbers: list[int]) -> str:

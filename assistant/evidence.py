@@ -24,7 +24,8 @@ class EvidenceSentence:
     start: int
     end: int
     text: str
-    score: float = 0.0
+    score: float = 0.0  # ranking score: similarity plus any quantity bonus
+    similarity: float = 0.0  # cosine similarity to the question alone: what abstention compares
 
 
 @dataclass(frozen=True)
@@ -110,14 +111,20 @@ def rank_sentences(
     if not sentences:
         return []
     vectors = embedder.encode_passages_cached([s.text for s in sentences])
-    scores = (vectors @ np.stack(query_vectors).T).max(axis=1)
+    similarities = (vectors @ np.stack(query_vectors).T).max(axis=1)
+    scores = similarities
     if asks_for_quantity(query):
-        scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
+        scores = similarities + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
     ranked = [
-        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score))
-        for s, score in zip(sentences, scores, strict=True)
+        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity))
+        for s, score, similarity in zip(sentences, scores, similarities, strict=True)
     ]
     return sorted(ranked, key=lambda s: s.score, reverse=True)
+
+
+def best_similarity(ranked: list[EvidenceSentence]) -> float:
+    """How close the most similar evidence sentence is to the question (0 when there is none)."""
+    return max((s.similarity for s in ranked), default=0.0)
 
 
 def quote_is_verbatim(article_text: str, quote: str, start: int, end: int) -> bool:

@@ -12,7 +12,14 @@ from typing import Any
 from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
 from assistant.claims import ClaimCheck, judge, llm_judge, relevant_evidence
 from assistant.errors import BadQuestionError
-from assistant.evidence import EvidenceSentence, asks_for_quantity, candidate_sentences, cite, rank_sentences
+from assistant.evidence import (
+    EvidenceSentence,
+    asks_for_quantity,
+    best_similarity,
+    candidate_sentences,
+    cite,
+    rank_sentences,
+)
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -112,7 +119,7 @@ class IsnadService:
         question, language, ranked, timings = self._evidence(question, mode, flt)
 
         draft: Draft
-        if not ranked or ranked[0].score < s.min_relevance:
+        if best_similarity(ranked) < s.min_relevance:
             draft = abstention(language)
         elif mode == "extractive":
             draft = extractive_draft(language, ranked, s.max_quotes)

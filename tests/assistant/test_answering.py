@@ -3,7 +3,14 @@
 import pytest
 
 from assistant.answering import Draft, check_llm_answer, extractive_draft, select_quotes, with_other_figures
-from assistant.evidence import EvidenceSentence, asks_for_quantity, cite, looks_like_instruction, quote_is_verbatim
+from assistant.evidence import (
+    EvidenceSentence,
+    asks_for_quantity,
+    best_similarity,
+    cite,
+    looks_like_instruction,
+    quote_is_verbatim,
+)
 from vectorstore.records import StoredArticle, StoredChunk
 
 pytestmark = pytest.mark.unit
@@ -14,7 +21,7 @@ ARTICLE = "مقدمة الخبر. يبقى حوالي 900 جندي أمريكي 
 def sentence(text: str, score: float, published: str = "2024-09-27", doc: str = "d1") -> EvidenceSentence:
     start = ARTICLE.find(text) if doc == "d1" else 0
     chunk = StoredChunk(f"{doc}:0", doc, ARTICLE, 0, len(ARTICLE), "عنوان", "Al-Monitor", published, "", "ar")
-    return EvidenceSentence(chunk, start, start + len(text), text, score)
+    return EvidenceSentence(chunk, start, start + len(text), text, score, score)
 
 
 TROOPS = sentence("يبقى حوالي 900 جندي أمريكي في سوريا لحراسة 9000 سجين.", 0.85)
@@ -134,3 +141,9 @@ def test_extractive_quotes_with_the_same_figures_have_no_conflict_line():
 )
 def test_instructions_addressed_to_a_model_are_recognised(text, injection):
     assert looks_like_instruction(text) is injection
+
+
+def test_abstention_compares_similarity_not_the_quantity_bonus():
+    boosted = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.81, similarity=0.79)
+    assert best_similarity([boosted, INTRO]) == pytest.approx(0.79)
+    assert best_similarity([]) == 0.0

@@ -16,7 +16,7 @@ def sentence(text: str, score: float = 0.9, published: str = "2024-09-27", sourc
     EvidenceSentence
 ):
     chunk = StoredChunk(f"{published}:0", published, text, 0, len(text), "عنوان", source, published, "", "ar")
-    return EvidenceSentence(chunk, 0, len(text), text, score)
+    return EvidenceSentence(chunk, 0, len(text), text, score, score)
 
 
 SEED_900 = "من أجل دعم وجود حوالي 900 جندي أمريكي في شمال شرق سوريا، على القبض على حوالي 9000 من مقاتلي داعش."
