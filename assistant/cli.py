@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from tqdm import tqdm
 
 from assistant.errors import IsnadError
@@ -55,7 +56,8 @@ def _progress_bar(desc: str) -> tqdm:
 
 def print_report(report: IngestReport) -> None:
     for rejection in report.rejected:
-        err.print(f"[red]rejected[/red] {rejection}", markup=True, highlight=False)
+        # One line per rejection (never wrapped), the name printed as it is, not read as markup.
+        err.print(f"[red]rejected[/red] {escape(str(rejection))}", markup=True, highlight=False, soft_wrap=True)
     err.print(
         f"added {report.added}, unchanged {report.unchanged}, replaced {report.replaced}, "
         f"rejected {len(report.rejected)} ({report.chunks} chunks, {report.seconds:.1f} s)",

@@ -81,8 +81,8 @@ def _decode(data: bytes) -> str:
 
 
 def refuse_binary(data: bytes, origin: str = "") -> None:
-    """Raise ``LoadError`` when ``data`` (a file's start) is binary: known magic bytes, a NUL byte in
-    the first 8 KB, or more than 10% control characters there."""
+    """Raise ``LoadError`` when ``data`` (a file's start) is binary: known magic bytes, a NUL byte
+    anywhere, or more than 10% control characters in the first 8 KB."""
     try:
         _refuse_binary(data)
     except LoadError as error:
@@ -100,6 +100,9 @@ def _refuse_binary(data: bytes) -> None:
     control = len(sample.translate(None, _TEXT_BYTES))
     if control > _MAX_CONTROL_SHARE * len(sample):
         raise LoadError(BINARY)
+    late_nul = data.find(b"\x00", _SAMPLE)
+    if late_nul >= 0:  # e.g. a file a crash left padded with zeros: its text would be quoted with junk
+        raise LoadError(f"{BINARY}: it holds NUL bytes from byte {late_nul:,} on (a damaged or partly binary file)")
 
 
 def _decode_utf16(data: bytes) -> str:

@@ -69,6 +69,7 @@ URL_FIELDS = ("url", "link")
 
 TITLE_MAX_CHARS = 120
 _LONG_FIRST_LINE = 200
+TOO_DEEP = "malformed JSON: nested too deeply to be an article (arrays or objects inside each other thousands deep)"
 _MD_HEADING = re.compile(r"#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$")
 
 
@@ -336,6 +337,8 @@ def _load_json(text: str, data: bytes, origin: str, max_file_bytes: int) -> Load
             return _jsonl_from_stream(io.BytesIO(data), origin, max_file_bytes, None)
         reason = f"malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         return LoadResult(rejections=[Rejection(origin, reason)])
+    except RecursionError:
+        return LoadResult(rejections=[Rejection(origin, TOO_DEEP)])
     if isinstance(value, dict) and isinstance(value.get("articles"), list):
         value = value["articles"]
     if isinstance(value, dict):
@@ -457,6 +460,8 @@ def _parse_line(raw: bytes, origin: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as error:
         return Rejection(origin, f"malformed JSON: {error.msg} (column {error.colno})")
+    except RecursionError:
+        return Rejection(origin, TOO_DEEP)
 
 
 def _lines(stream: _ByteLines, max_line: int, total_limit: int | None) -> Iterator[tuple[int, bytes | None]]:
