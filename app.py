@@ -119,25 +119,34 @@ def _ask_tab(service: IsnadService, shared: Shared) -> None:
     export_dir = Path(tempfile.mkdtemp(prefix="isnad-export-"))
 
     def respond(
-        question: str, history: list[dict[str, Any]], sources: list[str], day_from: str, day_to: str, mode: str
+        question: str, history: list[dict[str, Any]], previous: list[str], sources: list[str], day_from: str,
+        day_to: str, mode: str,
     ) -> Iterator[tuple[Any, ...]]:
         history = [*history, {"role": "user", "content": escape_markdown(question or "")}]
+        turn = sum(1 for message in history if message.get("role") == "user")
+
+        def panel(html: str) -> str:  # numbered, so a reader (or a test) can tell this answer from the last
+            return f'<div class="isnad-answer" data-turn="{turn}">{html}</div>'
+
         no_download = gr.DownloadButton(value=None, interactive=False)
-        yield [*history, {"role": "assistant", "content": "…searching the indexed sources"}], "", "", no_download
+        waiting = {"role": "assistant", "content": "…searching the indexed sources"}
+        yield [*history, waiting], "", "", no_download, previous
         try:
             flt = SearchFilter(tuple(sources or ()), parse_day(day_from, "from"), parse_day(day_to, "to"))
-            answer = service.ask(question, mode=mode, flt=flt)
+            rewrite = service.standalone_question(question, previous, mode)
+            answer = service.ask(rewrite.question, mode=mode, flt=flt)
             ids = list(dict.fromkeys(c.doc_id for c in answer.citations))
             texts = {doc_id: a.text for doc_id, a in service.index.get_articles(ids).items()}
         except (*SERVICE_ERRORS, ValueError) as exc:
             reply = {"role": "assistant", "content": f"⚠️ {escape_markdown(str(exc))}"}
-            yield [*history, reply], error_html(str(exc)), "", no_download
+            yield [*history, reply], panel(error_html(str(exc))), "", no_download, previous
             return
         yield (
-            [*history, {"role": "assistant", "content": answer_chat_markdown(answer)}],
-            answer_html(answer, texts),
+            [*history, {"role": "assistant", "content": answer_chat_markdown(answer, rewrite.asked)}],
+            panel(answer_html(answer, texts, rewrite.asked)),
             answer_markdown(answer),
             gr.DownloadButton(value=_export_file(export_dir, answer), interactive=True),
+            [*previous, answer.question],
         )
 
     with gr.Row():
@@ -168,8 +177,10 @@ def _ask_tab(service: IsnadService, shared: Shared) -> None:
         export = gr.Code(language="markdown", elem_id="export", interactive=False, buttons=["copy"])
         download = gr.DownloadButton("Download .md", interactive=False, elem_id="download-md", size="sm")
 
-    inputs = [box, chat, shared.outlets, day_from, day_to, mode]
-    gr.on([box.submit, ask.click], respond, inputs, [chat, cards, export, download])
+    previous = gr.State([])  # the standalone questions asked so far in this conversation
+    inputs = [box, chat, previous, shared.outlets, day_from, day_to, mode]
+    gr.on([box.submit, ask.click], respond, inputs, [chat, cards, export, download, previous])
+    chat.clear(lambda: ([], ""), None, [previous, cards])  # a new conversation
     gr.on([box.submit, ask.click], lambda: "", None, box, show_progress="hidden")
 
 

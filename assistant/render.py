@@ -34,6 +34,7 @@ CARD_CSS = """
 .isnad-notice { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 .isnad-error { background: #ffebe9; border: 1px solid #cf222e; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 .isnad-searched { font-size: 0.85em; color: #57606a; margin: 4px 0; }
+.isnad-searched-for { font-size: 0.9em; margin: 4px 0; unicode-bidi: plaintext; }
 #chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
 #library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
 """
@@ -105,11 +106,17 @@ def citation_card(c: Citation, article_text: str | None = None) -> str:
     )
 
 
-def answer_html(answer: Answer, articles: Mapping[str, str] | None = None) -> str:
+def answer_html(answer: Answer, articles: Mapping[str, str] | None = None, asked: str | None = None) -> str:
     """The notice banner (if any), what was searched, and one card per citation. ``articles`` maps
-    doc ids to full texts for the cards' "open article" panels."""
+    doc ids to full texts for the cards' "open article" panels; ``asked`` is the question as typed,
+    when a follow-up was rewritten into ``answer.question`` before searching."""
     texts = articles or {}
     parts = []
+    if asked and asked != answer.question:
+        parts.append(
+            f'<div class="isnad-searched-for">Searched for: <q dir="{_dir(answer.question)}">'
+            f"{escape(answer.question)}</q></div>"
+        )
     if answer.notice:
         parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(answer.notice)}</div>')
     if answer.searched:
@@ -123,10 +130,12 @@ def error_html(message: str) -> str:
     return f'<div class="isnad-error" role="alert">⚠️ {escape(message)}</div>'
 
 
-def answer_chat_markdown(answer: Answer) -> str:
+def answer_chat_markdown(answer: Answer, asked: str | None = None) -> str:
     """The answer for a Markdown chat bubble: its text shown literally (quotes come from articles),
-    then the notice and what was searched."""
+    then the notice and what was searched (and, for a rewritten follow-up, the question searched for)."""
     lines = [escape_markdown(answer.answer).replace("\n", "  \n")]
+    if asked and asked != answer.question:
+        lines.insert(0, f"_Searched for: {escape_markdown(answer.question)}_")
     if answer.notice:
         lines.append(f"⚠️ _{escape_markdown(answer.notice)}_")
     lines.append(f"_searched: {escape_markdown(answer.searched or 'all outlets')}_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from assistant.evidence import (
     cite,
     rank_sentences,
 )
+from assistant.followup import Rewrite, standalone_question
 from assistant.llm import ChatBackend
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -112,6 +113,14 @@ class IsnadService:
         return self.index.delete_article(doc_id)
 
     # ------------------------------------------------------------------ ask
+    def standalone_question(self, question: str, previous: Sequence[str], mode: str | None = None) -> Rewrite:
+        """A follow-up ("and in Iraq?") rewritten from the earlier questions ``previous`` into one that
+        can be searched alone: by the LLM in llm mode (its output checked), else by a fixed rule."""
+        s = self.settings
+        question = clean_question(question, s.max_question_chars)
+        llm = None if (mode or s.mode) == "extractive" else (lambda: self.llm.chat_model().bind(max_tokens=80))
+        return standalone_question(question, previous, llm, s.prompts_dir, s.max_question_chars)
+
     def ask(self, question: str, mode: str | None = None, flt: SearchFilter | None = None) -> Answer:
         s = self.settings
         mode = mode or s.mode

@@ -106,12 +106,15 @@ class UI:
 
     page: Page
     dialogs: list[str] = field(default_factory=list)
+    turns: int = 0  # questions asked in this page's conversation
 
     def ask(self, question: str) -> None:
         page = self.page
         page.fill("#question textarea", question)
         page.click("#ask")
-        done = page.wait_for_selector("#citations .isnad-searched, #citations .isnad-error", timeout=ANSWER_MS)
+        self.turns += 1
+        answer = f'#citations [data-turn="{self.turns}"]'
+        done = page.wait_for_selector(f"{answer} .isnad-searched, {answer} .isnad-error", timeout=ANSWER_MS)
         assert done is not None and "isnad-error" not in (done.get_attribute("class") or ""), done and done.inner_text()
 
     def cards(self) -> Locator:
@@ -278,3 +281,13 @@ def test_banner_when_the_llm_is_unavailable(ui: UI):
     expect(notice).to_be_visible()
     assert "unavailable" in notice.inner_text().lower()
     assert ui.cards().count() > 0  # the quoted evidence is still there
+
+
+def test_follow_up_is_rewritten_from_the_conversation(ui: UI):
+    ui.ask(TROOPS_EN)
+    expect(ui.page.locator("#citations .isnad-searched-for")).to_have_count(0)  # the first question stands alone
+    ui.ask("and in Iraq?")
+    searched_for = ui.page.locator("#citations .isnad-searched-for")
+    expect(searched_for).to_have_text("Searched for: How many US troops remain in Iraq?")
+    assert "Searched for: How many US troops remain in Iraq?" in ui.page.inner_text("#chat")
+    assert ui.cards().count() > 0
