@@ -78,6 +78,11 @@ class LexicalIndex:
         tmp.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
 
+    @staticmethod
+    def saved_in(folder: Path) -> bool:
+        """Whether ``folder`` holds a saved index (damaged or not)."""
+        return (folder / _META).exists()
+
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved index, or None (with a warning) when it is missing or unreadable."""

@@ -217,12 +217,25 @@ class NewsIndex:
             if loaded is not None and loaded.generation == generation:
                 self._lexical = loaded
             else:
+                if loaded is None and generation != "0" and not LexicalIndex.saved_in(self._bm25_dir):
+                    log.warning("The BM25 index %s is missing; rebuilding it from the stored chunks.", self._bm25_dir)
                 self._lexical = self._rebuild_lexical(generation)
             return self._lexical
 
     @property
     def _bm25_dir(self) -> Path:
         return self.data_dir / f"bm25-{self._chunks.name}"
+
+    def chunk_owners(self) -> dict[str, str]:
+        """Every stored chunk id and its article's doc id, committed or not (for consistency checks)."""
+        owners: dict[str, str] = {}
+        offset = 0
+        with self._mapped_errors():
+            while ids := (page := self._chunks.get(include=["metadatas"], limit=_PAGE, offset=offset))["ids"]:
+                for cid, meta in zip(ids, page["metadatas"], strict=True):
+                    owners[cid] = str((meta or {}).get("doc_id", ""))
+                offset += len(ids)
+        return owners
 
     def _generation(self) -> str:
         with self._mapped_errors():
