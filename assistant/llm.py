@@ -4,10 +4,47 @@ server and for any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, O
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
 from typing import Any
+
+import httpx
 
 from assistant.errors import ConfigurationError, LLMUnavailableError
 from assistant.settings import Settings
+
+
+class DeadlineTransport(httpx.HTTPTransport):
+    """Bounds a whole request, first byte to last, by ``seconds`` (ISNAD_LLM_TIMEOUT_S).
+
+    httpx's timeout bounds each read, not the answer: an endpoint that sends a byte now and then
+    (a stalled stream, an overloaded proxy) would otherwise hold a journalist's answer for ever.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self.seconds
+        response = super().handle_request(request)
+        response.stream = _BoundedStream(response.stream, deadline, self.seconds, request)
+        return response
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, inner: Any, deadline: float, seconds: float, request: httpx.Request) -> None:
+        self._inner, self._deadline, self._seconds, self._request = inner, deadline, seconds, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                message = f"no complete answer within {self._seconds:g} s (ISNAD_LLM_TIMEOUT_S)"
+                raise httpx.ReadTimeout(message, request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class ChatBackend:
@@ -63,6 +100,7 @@ class ChatBackend:
             max_tokens=s.llm_max_tokens,  # type: ignore[call-arg]
             timeout=s.llm_timeout_s,
             max_retries=0,
+            http_client=httpx.Client(transport=DeadlineTransport(s.llm_timeout_s), timeout=s.llm_timeout_s),
         )
 
     def close(self) -> None:
