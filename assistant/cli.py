@@ -259,7 +259,7 @@ def eval_retrieval(
     out = Console()
     out.print(f"{dataset} ({eval_set.lang} questions, n={rows[0]['n']})")
     for row in rows:
-        out.print(f"  {row['config']['hybrid']:>6}: R@1 {row['recall@1']:.3f}  R@5 {row['recall@5']:.3f}  "
+        out.print(f"  {row['config']['variant']:>11}: R@1 {row['recall@1']:.3f}  R@5 {row['recall@5']:.3f}  "
                   f"MRR@10 {row['mrr@10']:.3f}  ({row['seconds']} s)")
 
 

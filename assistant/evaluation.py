@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.retrieval import HybridMode, Retriever
 from assistant.settings import Settings
+from ingest.arabic import LEXICAL_ANALYZER
 from ingest.loaders import load_paths
 from ingest.models import Article
 from vectorstore.embeddings import SentenceEmbedder
@@ -105,14 +106,32 @@ def article_ranking(retriever: Retriever, question: str, keys_by_doc: dict[str, 
     return ranking[:10]
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One retrieval configuration to score: first-stage signals, and the sentence rerank depth."""
+
+    name: str
+    hybrid: HybridMode
+    rerank_depth: int
+
+
+def variants_for(settings: Settings) -> list[Variant]:
+    """The configured retrieval, then the baselines over the same index: its first stage alone
+    (when it reranks), dense only and BM25 only (single signals, no rerank)."""
+    configured = Variant("configured", settings.hybrid, settings.rerank_depth)
+    baselines = [Variant("first-stage", settings.hybrid, 0)] if settings.rerank_depth > 0 else []
+    baselines += [Variant("dense", "dense", 0), Variant("bm25", "bm25", 0)]
+    return [configured, *baselines]
+
+
 def evaluate_retrieval(
     eval_set: EvalSet,
     settings: Settings,
     embedder: SentenceEmbedder,
-    modes: Sequence[HybridMode] = ("auto", "dense", "bm25"),
+    variants: Sequence[Variant] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """One result row per retrieval mode, the first being the configured one."""
+    """One result row per variant, the first being the configured retrieval (``variants_for``)."""
     with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
         data_dir = Path(tmp)
         index = NewsIndex(
@@ -124,8 +143,11 @@ def evaluate_retrieval(
         index_seconds = time.perf_counter() - started
         keys_by_doc = {a.doc_id: a.key for a in eval_set.articles}
         rows = []
-        for mode in modes:
-            retriever = Retriever(index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=mode)
+        for variant in variants or variants_for(settings):
+            retriever = Retriever(
+                index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=variant.hybrid,
+                rerank_depth=variant.rerank_depth,
+            )
             started = time.perf_counter()
             rankings = [article_ranking(retriever, q.text, keys_by_doc) for q in eval_set.questions]
             seconds = time.perf_counter() - started
@@ -136,8 +158,10 @@ def evaluate_retrieval(
                 **score_rankings(rankings, eval_set.questions),
                 "seconds": round(seconds, 1),
                 "config": {
-                    "hybrid": mode, "embedding_model": embedder.name, "chunk_tokens": settings.chunk_tokens,
-                    "candidates": settings.candidates, "rrf_k": settings.rrf_k, "articles": len(eval_set.articles),
+                    "variant": variant.name, "hybrid": variant.hybrid, "rerank_depth": variant.rerank_depth,
+                    "lexical_analyzer": LEXICAL_ANALYZER, "embedding_model": embedder.name,
+                    "chunk_tokens": settings.chunk_tokens, "candidates": settings.candidates,
+                    "rrf_k": settings.rrf_k, "articles": len(eval_set.articles),
                     "index_seconds": round(index_seconds, 1),
                 },
             })

@@ -1,7 +1,15 @@
-"""Hybrid retrieval: dense for every query, BM25 fused by reciprocal rank for Arabic-script ones.
+"""Two-stage retrieval.
 
-Fusing BM25 into English questions over an Arabic corpus hurts (MODELS.md: R@1 .751 → .149),
-so ``hybrid="auto"`` routes by the query's script.
+1. First stage: dense e5 search for every query; for Arabic-script queries also BM25, fused by
+   reciprocal rank (RRF). Fusing BM25 into English questions over an Arabic corpus hurts
+   (MODELS.md: R@1 .751 → .149), so ``hybrid="auto"`` routes by the query's script.
+2. Second stage (``rerank_depth`` > 0): the top candidates are cut into sentences and scored by the
+   best sentence's cosine to the question ("max-sim"), and by the best pair of neighbouring
+   sentences (the normalised sum of their vectors, so it costs no extra embedding). Both rankings
+   are fused with the first-stage order by RRF. A passage whose answer sits in one sentence rises
+   above passages that are merely on the same topic; this matters most for English questions over
+   Arabic text. Sentence vectors are cached by text and are the same ones the evidence step ranks
+   next, so the service embeds each sentence once. Measured in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from ingest.arabic import detect_language
+from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
 from vectorstore.records import Hit, SearchFilter
 from vectorstore.store import NewsIndex
@@ -22,7 +31,7 @@ HybridMode = Literal["auto", "dense", "bm25", "fused"]
 
 @dataclass(frozen=True)
 class RetrievedPassage:
-    """A chunk with its fused (reciprocal rank) score."""
+    """A chunk with its final fused (reciprocal rank) score."""
 
     hit: Hit
     fused: float
@@ -46,6 +55,37 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> di
     return scores
 
 
+def sentence_scores(sentence_vectors: np.ndarray, query_vectors: np.ndarray) -> tuple[float, float]:
+    """(best sentence, best pair of neighbouring sentences) cosine against any of the query vectors.
+
+    ``sentence_vectors`` are the L2-normalised vectors of one passage's sentences, in order; a pair
+    is scored by the normalised sum of its two vectors. A one-sentence passage scores its sentence.
+    """
+    if len(sentence_vectors) == 0:
+        return -1.0, -1.0
+    best = float((sentence_vectors @ query_vectors.T).max())
+    if len(sentence_vectors) == 1:
+        return best, best
+    pairs = sentence_vectors[:-1] + sentence_vectors[1:]
+    pairs /= np.maximum(np.linalg.norm(pairs, axis=1, keepdims=True), 1e-12)
+    return best, float((pairs @ query_vectors.T).max())
+
+
+def rerank_by_sentences(
+    ranked: Sequence[str],
+    sentence_vectors: dict[str, np.ndarray],
+    query_vectors: np.ndarray,
+    k: int = 60,
+) -> tuple[list[str], dict[str, float]]:
+    """Fuse the first-stage order of ``ranked`` with its orders by best sentence and best sentence
+    pair (RRF). Returns the new order and the fused scores."""
+    scored = {cid: sentence_scores(sentence_vectors[cid], query_vectors) for cid in ranked}
+    by_sentence = sorted(ranked, key=lambda cid: scored[cid][0], reverse=True)
+    by_pair = sorted(ranked, key=lambda cid: scored[cid][1], reverse=True)
+    fused = reciprocal_rank_fusion([list(ranked), by_sentence, by_pair], k)
+    return sorted(fused, key=lambda cid: fused[cid], reverse=True), fused
+
+
 class Retriever:
     """Finds the passages that may answer a question, within the user's filters."""
 
@@ -57,12 +97,14 @@ class Retriever:
         candidates: int = 40,
         rrf_k: int = 60,
         hybrid: HybridMode = "auto",
+        rerank_depth: int = 0,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.hybrid = hybrid
+        self.rerank_depth = rerank_depth
 
     def signals_for(self, language: str) -> tuple[str, ...]:
         if self.hybrid == "auto":
@@ -75,7 +117,8 @@ class Retriever:
         self, query: str, k: int, flt: SearchFilter | None = None, translations: Sequence[str] = ()
     ) -> RetrievalResult:
         """Top ``k`` passages for ``query``; ``translations`` (e.g. the question in Arabic) add
-        their own dense ranking and, being Arabic, a BM25 ranking to the fusion."""
+        their own dense ranking and, being Arabic, a BM25 ranking to the fusion, and take part in
+        the sentence scores of the second stage."""
         language = detect_language(query)
         signals = self.signals_for(language)
         rankings: list[list[str]] = []
@@ -95,6 +138,28 @@ class Retriever:
                 for h in lexical:
                     by_id.setdefault(h.chunk.chunk_id, h)
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
-        ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
-        passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked]
+        ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)
+        if self.rerank_depth > 0 and ranked:
+            head, tail = ranked[: self.rerank_depth], ranked[self.rerank_depth :]
+            sentence_vectors = self._sentence_vectors({cid: by_id[cid].chunk.text for cid in head})
+            head, reranked = rerank_by_sentences(head, sentence_vectors, np.stack(vectors), self.rrf_k)
+            # The tail keeps its first-stage order, scored below every reranked passage.
+            scale = min(reranked.values()) / (2 * fused[tail[0]]) if tail else 0.0
+            fused = {**{cid: reranked[cid] for cid in head}, **{cid: fused[cid] * scale for cid in tail}}
+            ranked = head + tail
+        passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked[:k]]
+        if self.rerank_depth > 0:
+            signals = (*signals, "sentences")
         return RetrievalResult(query, language, passages, vectors, signals)
+
+    def _sentence_vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
+        """Each passage's sentence vectors (split as the evidence step splits them; one batch)."""
+        sentences = {cid: [text[a:b] for a, b in split_sentences(text)] for cid, text in texts.items()}
+        flat = [s for parts in sentences.values() for s in parts]
+        vectors = self.embedder.encode_passages_cached(flat)
+        out: dict[str, np.ndarray] = {}
+        position = 0
+        for cid, parts in sentences.items():
+            out[cid] = vectors[position : position + len(parts)]
+            position += len(parts)
+        return out

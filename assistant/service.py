@@ -58,7 +58,8 @@ class IsnadService:
         self.embedder = embedder
         self.index = index
         self.retriever = Retriever(
-            index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=settings.hybrid
+            index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=settings.hybrid,
+            rerank_depth=settings.rerank_depth,
         )
         self.llm = ChatBackend(settings)
 

@@ -14,6 +14,8 @@ _LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": 
 # The definite article and the conjunction/preposition clitics fused to it.
 _ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{2,})")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Recorded with every saved BM25 index: an index built by another version of lexical_tokens is rebuilt.
+LEXICAL_ANALYZER = "article-1"
 
 
 def to_western_digits(text: str) -> str:
