@@ -8,6 +8,7 @@ is shown with a notice saying why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,11 +86,11 @@ def abstention(language: str) -> Draft:
 
 
 def extractive_draft(
-    language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None
+    language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None, quantity: bool = False
 ) -> Draft:
     """The best evidence sentences themselves, each with its outlet, date and citation number; when
     they state different figures, a lead line says so (they are already newest first)."""
-    chosen = select_quotes(ranked, max_quotes)
+    chosen = select_quotes(ranked, max_quotes, counts_first=quantity)
     figure_sets = {frozenset(number_values(s.text)) for s in chosen if states_a_count(s.text)}
     lines = [MESSAGES[language]["conflict" if len(figure_sets) > 1 else "extractive"]]
     lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(chosen, start=1)]
@@ -101,15 +102,21 @@ def dated(s: EvidenceSentence) -> str:
     return ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
 
 
-def select_quotes(ranked: list[EvidenceSentence], max_quotes: int, margin: float = 0.06) -> list[EvidenceSentence]:
+def select_quotes(
+    ranked: list[EvidenceSentence], max_quotes: int, margin: float = 0.06, counts_first: bool = False
+) -> list[EvidenceSentence]:
     """Up to ``max_quotes`` sentences close in score to the best one, newest source first.
 
     A sentence stating exactly the figures of an already chosen sentence adds nothing and is
     skipped, so differing figures from different sources (and dates) surface side by side.
+    With ``counts_first`` (a "how many" question) the close sentences that state a count come first.
     """
     if not ranked:
         return []
     best = ranked[0].score
+    if counts_first:
+        close = [s for s in ranked if s.score >= best - margin]
+        ranked = [s for s in close if states_a_count(s.text)] + [s for s in close if not states_a_count(s.text)]
     chosen: list[EvidenceSentence] = []
     figure_sets: list[set[float]] = []
     for sentence in ranked:
@@ -133,7 +140,9 @@ def with_other_figures(draft: Draft, ranked: list[EvidenceSentence], language: s
     ]
     if not extra:
         return draft
-    lines = [draft.text, "", MESSAGES[language]["other_figures"]]
+    # The answer's own figures are dated too, so every figure shown carries its source's date.
+    own = _REF.sub(lambda m: f"({dated(draft.sentences[int(m.group(1)) - 1])}) [{m.group(1)}]", draft.text)
+    lines = [own, "", MESSAGES[language]["other_figures"]]
     for n, s in enumerate(extra, start=len(draft.sentences) + 1):
         lines.append(f"«{s.text}» ({dated(s)}) [{n}]")
     return Draft("\n".join(lines), [*draft.sentences, *extra], draft.mode, notice=draft.notice)
@@ -171,13 +180,26 @@ def llm_draft(
     *,
     budget_tokens: int,
     max_evidence: int = 8,
+    on_text: Callable[[str], None] | None = None,
 ) -> tuple[Draft | None, str]:
-    """Ask the model; return (checked draft, "") or (None, reason it was rejected)."""
+    """Ask the model; return (checked draft, "") or (None, reason it was rejected).
+
+    With ``on_text`` the reply is streamed and ``on_text`` gets the text so far after each piece:
+    an unchecked draft, for a caller that shows progress (never as the answer)."""
     block, shown = evidence_block(evidence_order(ranked, max_evidence), budget_tokens)
     system = load_prompt(prompts_dir, "answer_system", language)
     user = load_prompt(prompts_dir, "answer_user", language).format(evidence=block, question=question)
-    reply = chat.invoke([("system", system), ("human", user)])
-    text = str(getattr(reply, "content", reply)).strip()
+    messages = [("system", system), ("human", user)]
+    stream = getattr(chat, "stream", None)
+    if on_text is not None and stream is not None:
+        pieces: list[str] = []
+        for piece in stream(messages):
+            pieces.append(str(getattr(piece, "content", piece)))
+            on_text("".join(pieces))
+        text = "".join(pieces).strip()
+    else:
+        reply = chat.invoke(messages)
+        text = str(getattr(reply, "content", reply)).strip()
     return check_llm_answer(text, language, shown)
 
 

@@ -10,14 +10,14 @@ choice is kept only when it is consistent and agrees with the figures.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from assistant.answering import ChatModel, dated
-from assistant.evidence import Citation, EvidenceSentence
+from assistant.evidence import Citation, EvidenceSentence, best_similarity
 from assistant.prompts import load_prompt
-from assistant.stance import Stance, sentence_stance
+from assistant.stance import Stance, figure_stance, sentence_stance
 
 Verdict = Literal["supported", "contradicted", "not_enough_info"]
 VERDICTS: tuple[Verdict, ...] = ("supported", "contradicted", "not_enough_info")
@@ -25,21 +25,22 @@ _FROM_STANCE: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "
 
 TEXT = {
     "en": {
-        "supported": "Supported: {refs} agree with the claim.",
-        "contradicted": "Contradicted: {refs} contradict the claim.",
+        "supported": "Supported by {refs}.",
+        "contradicted": "Contradicted by {refs}.",
         "not_enough_info": "Not enough information: the indexed sources do not say enough to check this claim.",
         "newest": "Sources give different figures; the newest, {ref} ({when}), decides. Other figures: {others}.",
         "cues": "Judged from the figures and wording of the quoted sentences, not by a language model: "
         "read the evidence.",
-        "model": "The language model chose the verdict and evidence; the figures were checked against the quotes.",
+        "model": "The language model chose the verdict and evidence; each cited sentence was checked against "
+        "its figures and wording.",
     },
     "ar": {
-        "supported": "صحيح: {refs} تؤيد الادعاء.",
-        "contradicted": "غير صحيح: {refs} تناقض الادعاء.",
+        "supported": "صحيح: تؤيده الأدلة {refs}.",
+        "contradicted": "غير صحيح: تناقضه الأدلة {refs}.",
         "not_enough_info": "لا تكفي المعلومات: لا تقول المصادر المفهرسة ما يكفي للتحقق من هذا الادعاء.",
         "newest": "تختلف الأرقام بين المصادر؛ والحكم للأحدث {ref} ({when}). أرقام أخرى: {others}.",
         "cues": "حُكم بناء على الأرقام وصياغة الجمل المقتبسة، لا بواسطة نموذج لغوي: اقرأ الأدلة.",
-        "model": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من الأرقام مقابل الاقتباسات.",
+        "model": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من أرقام كل جملة مقتبسة وصياغتها.",
     },
 }
 
@@ -87,14 +88,23 @@ class ClaimCheck:
         }
 
 
-def relevant_evidence(ranked: list[EvidenceSentence], min_relevance: float, limit: int, margin: float = 0.06) -> list[
-    EvidenceSentence
-]:
-    """The sentences close in score to the best one (at most ``limit``), each similar enough to the claim."""
-    if not ranked:
+FIGURE_BONUS = 0.04
+
+
+def relevant_evidence(
+    claim: str, ranked: list[EvidenceSentence], min_relevance: float, limit: int, margin: float = 0.06
+) -> list[EvidenceSentence]:
+    """The sentences close in score to the best one (at most ``limit``), when the claim's topic is
+    in the sources at all. A sentence stating the claim's own figure (same kind of unit) ranks
+    higher: the figure is the strongest anchor a claim has, across languages too."""
+    if best_similarity(ranked) < min_relevance:
         return []
-    best = ranked[0].score
-    return [s for s in ranked[:limit] if s.score >= best - margin and s.similarity >= min_relevance]
+    rescored = [
+        replace(s, score=s.score + FIGURE_BONUS) if figure_stance(claim, s.text) == "supports" else s for s in ranked
+    ]
+    rescored.sort(key=lambda s: s.score, reverse=True)
+    best = rescored[0].score
+    return [s for s in rescored[:limit] if s.score >= best - margin]
 
 
 def _refs(numbers: list[int]) -> str:
@@ -157,9 +167,12 @@ _SCHEMA = {
 def llm_judge(
     chat: ChatModel, prompts_dir: Path, claim: str, language: str, sentences: list[EvidenceSentence]
 ) -> tuple[ClaimDraft | None, str]:
-    """Ask the model for a verdict and evidence numbers (JSON schema); return (draft, "") or (None, why not)."""
-    if not sentences:
-        return judge(claim, language, sentences), ""
+    """Ask the model for a verdict and evidence numbers (JSON schema); return (draft, "") or (None, why not).
+    Claims that state figures are decided by the figures alone (numbers are compared exactly, the
+    model reads them worse), so the model is not asked."""
+    cues = judge(claim, language, sentences)
+    if not sentences or any(e.signal == "figures" for e in cues.evidence):
+        return cues, ""
     lines = [f"[{n}] ({dated(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
     system = load_prompt(prompts_dir, "claim_system", "en")
     user = load_prompt(prompts_dir, "claim_user", "en").format(evidence="\n".join(lines), claim=claim)
@@ -174,7 +187,8 @@ def check_llm_verdict(
     raw: str, claim: str, language: str, sentences: list[EvidenceSentence]
 ) -> tuple[ClaimDraft | None, str]:
     """Keep the model's verdict only when it is well formed, cites existing evidence for its side,
-    and agrees with what the figures say."""
+    and each sentence it cites reads the same way by its figures and wording (a small model's
+    fluent verdict is not evidence)."""
     try:
         data = json.loads(raw)
         verdict = data["verdict"]
@@ -189,13 +203,14 @@ def check_llm_verdict(
     side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
     if side is not None and not side:
         return None, "the model's verdict cited no evidence for it"
-    cues = judge(claim, language, sentences)
-    if any(e.signal == "figures" for e in cues.evidence) and cues.verdict != verdict:
-        return None, "the model's verdict disagrees with the figures in the evidence"
+    cues = {id(s): sentence_stance(claim, s.text)[0] for s in sentences}
+    for n in supporting + contradicting:
+        cue = cues[id(sentences[n - 1])]
+        if cue != ("supports" if n in supporting else "contradicts"):
+            return None, f"the model's reading of [{n}] disagrees with its figures or wording"
     evidence = []
     for n, s in enumerate(sentences, start=1):
         stance: Stance = "supports" if n in supporting else "contradicts" if n in contradicting else "neutral"
         evidence.append(StancedEvidence(s, stance, "model"))
-    notes = [x for x in (cues.figure_note, TEXT[language]["model"]) if x]
-    explanation = _explain(language, verdict, evidence, notes)
-    return ClaimDraft(verdict, explanation, evidence, "llm", None, cues.figure_note), ""
+    explanation = _explain(language, verdict, evidence, [TEXT[language]["model"]])
+    return ClaimDraft(verdict, explanation, evidence, "llm"), ""

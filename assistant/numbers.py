@@ -68,6 +68,7 @@ class NumberMention:
     approximate: bool
     text: str
     is_year: bool = False
+    unit: str = ""  # the word after the number, normalised ("جندي", "km", "dollars")
 
 
 def _word_value(token: str) -> int | None:
@@ -106,7 +107,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
             token.isdigit() and len(token) == 4 and 1900 <= value <= 2100 and start > 0
             and (tokens[start - 1] in _YEAR_CUES or tokens[start - 1].startswith(("عام", "سنه")))
         )
-        mentions.append(NumberMention(value, approx, " ".join(tokens[start : i + 1]), year))
+        unit = tokens[i + 1] if i + 1 < len(tokens) else ""
+        mentions.append(NumberMention(value, approx, " ".join(tokens[start : i + 1]), year, unit))
         i += 1
     return mentions
 

@@ -132,7 +132,7 @@ class IsnadService:
         if best_similarity(ranked) < s.min_relevance:
             draft = abstention(language)
         elif mode == "extractive":
-            draft = extractive_draft(language, ranked, s.max_quotes)
+            draft = extractive_draft(language, ranked, s.max_quotes, quantity=asks_for_quantity(question))
         else:
             mark = time.perf_counter()
             draft = self._llm_or_fallback(question, language, ranked)
@@ -159,7 +159,7 @@ class IsnadService:
         mode = mode or s.mode
         started = time.perf_counter()
         claim, language, ranked, timings = self._evidence(claim, mode, flt)
-        sentences = relevant_evidence(ranked, s.min_relevance, s.claim_evidence_sentences)
+        sentences = relevant_evidence(claim, ranked, s.min_relevance, s.claim_evidence_sentences)
         draft = judge(claim, language, sentences)
         if mode == "llm" and sentences:
             mark = time.perf_counter()
@@ -239,7 +239,7 @@ class IsnadService:
         if draft is not None:
             return with_other_figures(draft, ranked, language, s.max_quotes) if asks_for_quantity(question) else draft
         notice = f"Showing quoted evidence instead of a generated answer: {reason}."
-        return extractive_draft(language, ranked, s.max_quotes, notice=notice)
+        return extractive_draft(language, ranked, s.max_quotes, notice=notice, quantity=asks_for_quantity(question))
 
     # ------------------------------------------------------------------ status
     def status(self) -> dict[str, Any]:

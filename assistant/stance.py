@@ -121,12 +121,34 @@ def opposed(claim: str, sentence: str) -> bool:
     return any((i, 1 - side) in b and (i, side) not in b for i, side in a)
 
 
+# Units that make a number measure something other than a count of people or things.
+_UNIT_KINDS = {
+    "distance": ("كيلومتر", "كيلو", "كم", "ميل", "اميال", "متر", "امتار", "km", "kilomet", "mile", "metre", "meter"),
+    "money": ("دولار", "يورو", "جنيه", "ريال", "دينار", "ليره", "درهم", "dollar", "euro", "pound", "usd"),
+    "percent": ("بالمئه", "بالمائه", "في", "percent", "per"),
+    "time": ("يوم", "ايام", "ساعه", "ساعات", "شهر", "اشهر", "شهور", "سنه", "سنوات", "عام", "اعوام", "اسبوع",
+             "اسابيع", "دقيقه", "دقايق", "day", "hour", "month", "year", "week", "minute"),
+}
+_UNIT_KINDS = {kind: tuple(normalize(w) for w in words) for kind, words in _UNIT_KINDS.items()}
+
+
+def unit_kind(mention: NumberMention) -> str:
+    """'distance', 'money', 'percent', 'time', or 'count' (people, things: what claims mostly state)."""
+    forms = {mention.unit, _stem(mention.unit)} - {""}
+    for kind, words in _UNIT_KINDS.items():
+        if any(f == w or (len(w) >= 3 and f.startswith(w)) for f in forms for w in words):
+            return kind
+    return "count"
+
+
 def counts(text: str) -> list[NumberMention]:
     """The numbers that count something (years excluded)."""
     return [m for m in extract_numbers(text) if not m.is_year]
 
 
 def _same_figure(a: NumberMention, b: NumberMention) -> bool:
+    if unit_kind(a) != unit_kind(b):
+        return False
     if a.value == b.value:
         return True
     # "about 2,000" and "nearly 2,100": approximate figures within 10% are the same figure.
@@ -136,7 +158,9 @@ def _same_figure(a: NumberMention, b: NumberMention) -> bool:
 def figure_stance(claim: str, sentence: str) -> Stance | None:
     """Supports when every figure of the claim is in the sentence; contradicts when none is;
     None when either side states no figure (nothing to compare)."""
-    claimed, stated = counts(claim), counts(sentence)
+    claimed = counts(claim)
+    kinds = {unit_kind(c) for c in claimed}
+    stated = [s for s in counts(sentence) if unit_kind(s) in kinds]  # 100 km says nothing about 900 troops
     if not claimed or not stated:
         return None
     found = [any(_same_figure(c, s) for s in stated) for c in claimed]

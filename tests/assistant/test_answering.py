@@ -147,3 +147,9 @@ def test_abstention_compares_similarity_not_the_quantity_bonus():
     boosted = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.81, similarity=0.79)
     assert best_similarity([boosted, INTRO]) == pytest.approx(0.79)
     assert best_similarity([]) == 0.0
+
+
+def test_how_many_questions_quote_sentences_that_state_a_count_first():
+    ranked = [INTRO, sentence("ينتشر نحو ألفي جندي أمريكي في سوريا.", 0.66, published="2018-04-05", doc="d2")]
+    assert [s.text for s in select_quotes(ranked, 1)] == [INTRO.text]
+    assert "ألفي" in select_quotes(ranked, 1, counts_first=True)[0].text

@@ -101,10 +101,17 @@ def test_no_relevant_evidence_is_not_enough_info_in_the_claims_language():
     assert "لا تكفي المعلومات" in draft.explanation
 
 
-def test_relevant_evidence_keeps_sentences_close_to_the_best_above_the_threshold():
+def test_relevant_evidence_keeps_sentences_close_to_the_best_when_the_topic_is_covered():
     ranked = [sentence("a", 0.9), sentence("b", 0.86), sentence("c", 0.83), sentence("d", 0.7)]
-    assert [s.text for s in relevant_evidence(ranked, 0.8, limit=4)] == ["a", "b"]
-    assert relevant_evidence([sentence("a", 0.75)], 0.8, limit=4) == []
+    assert [s.text for s in relevant_evidence("claim", ranked, 0.8, limit=4)] == ["a", "b"]
+    assert relevant_evidence("claim", [sentence("a", 0.75)], 0.8, limit=4) == []
+
+
+def test_a_sentence_stating_the_claims_figure_is_lifted_into_the_evidence():
+    ranked = [sentence("a", 0.86), sentence("b", 0.84), sentence(BBC_2000, 0.83), sentence(SEED_900, 0.79)]
+    chosen = [s.text for s in relevant_evidence("About 900 US troops are in Syria.", ranked, 0.8, limit=4)]
+    assert SEED_900 in chosen  # 0.79 alone would fall outside the 0.06 margin below the best (0.86)
+    assert SEED_900 not in [s.text for s in relevant_evidence("US troops are in Syria.", ranked, 0.8, limit=4)]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +122,7 @@ def test_relevant_evidence_keeps_sentences_close_to_the_best_above_the_threshold
         (json.dumps({"verdict": "supported", "supporting": [7], "contradicting": []}), "does not exist"),
         (json.dumps({"verdict": "supported", "supporting": [], "contradicting": [1]}), "cited no evidence"),
         # The figures say the seed supports 900; a model that says otherwise is overruled.
-        (json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]}), "disagrees with the figures"),
+        (json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]}), "disagrees with its figures"),
     ],
 )
 def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
