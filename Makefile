@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models browser check eval clean
+.PHONY: run test install models browser check eval loadtest clean
 
 run: install models
 	$(BIN)/python app.py
@@ -42,6 +42,12 @@ check: install
 eval: install models
 	$(BIN)/isnad eval retrieval --dataset xquad --lang ar
 	$(BIN)/isnad eval retrieval --dataset xquad --lang en
+
+# Load test (docs/benchmarks.md): 8 extractive + 2 llm users ask while ANT articles are ingested;
+# checks no errors and no lost/duplicated articles (Chroma vs BM25 vs expected). ARTICLES=300 for less.
+ARTICLES ?= 1000
+loadtest: install models
+	$(BIN)/python benchmarks/loadtest.py --users 8 --llm-users 2 --articles $(ARTICLES)
 
 clean:
 	rm -rf $(VENV) $(CACHE) build *.egg-info
