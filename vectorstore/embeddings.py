@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -81,13 +82,17 @@ class SentenceEmbedder(Embeddings):
     def encode_passages_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Like ``encode_passages``, reusing vectors of texts seen recently (evidence sentences
         of popular passages come back query after query)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        # Read from the shared cache into a local map first: other threads (concurrent questions)
+        # may evict entries between this thread's insert and its read.
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             for text, vector in zip(missing, self.encode_passages(missing), strict=True):
-                self._cache[text] = vector
+                self._cache[text] = found[text] = vector
             while len(self._cache) > self._cache_size:
-                self._cache.pop(next(iter(self._cache)))
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+                with contextlib.suppress(KeyError, StopIteration, RuntimeError):  # another thread evicted it
+                    self._cache.pop(next(iter(self._cache)))
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
         vector = self.model.encode(

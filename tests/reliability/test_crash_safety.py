@@ -25,7 +25,8 @@ from vectorstore.lexical import LexicalIndex
 
 pytestmark = pytest.mark.reliability
 BATCH = 64  # NewsIndex.ingest commits this many articles at a time
-_PROGRESS = re.compile(r": (\d+) chunks \[")  # tqdm: "embedding: 128 chunks [00:09, 13.2 chunks/s]"
+# tqdm: "embedding: 128 chunks [00:09, 13.2 chunks/s]" or "embedding:  60%|██   | 128/212 [00:09<00:06, …]"
+_PROGRESS = re.compile(r"(?:: |\| )(\d+)(?: chunks|/\d+) \[")
 
 
 def short_articles(path: Path, count: int) -> Path:
