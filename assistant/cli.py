@@ -79,7 +79,7 @@ def ingest(
         if sample:
             targets = service.sample_paths() + targets
         with _progress_bar("embedding") as bar:
-            report = service.ingest_paths(targets, progress=bar.update)
+            report = service.ingest_paths(targets, progress=bar.update, on_total=bar.reset)
     except USER_ERRORS as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -252,7 +252,7 @@ def eval_retrieval(
         raise typer.BadParameter(f"cannot load {dataset} from {data_dir}: {exc}") from exc
     embedder = load_embedder(s.embedding_model, s.cache_dir, batch_size=s.embedding_batch_size, dtype=s.embedding_dtype)
     with _progress_bar(f"indexing {dataset}") as bar:
-        rows = evaluate_retrieval(eval_set, s, embedder, progress=bar.update)
+        rows = evaluate_retrieval(eval_set, s, embedder, progress=bar.update, on_total=bar.reset)
     if as_json:
         print(json.dumps(rows[0] | {"baselines": rows[1:]}, ensure_ascii=False))
         return
@@ -310,6 +310,37 @@ def eval_answers(
               f"{base.get('accuracy', 0):.3f}, macro-F1 {base.get('macro_f1', 0):.3f}")
     out.print(f"verified citations verbatim: {result['verified_citations']}")
     out.print(f"abstention on out-of-corpus questions: {result['abstention_out_of_corpus']}")
+
+
+@app.command()
+def bench(
+    scales: Annotated[str, typer.Option(help="Numbers of ANT articles, comma-separated; 'all' = every one.")] = (
+        "1000,10000,all"
+    ),
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding ant/ and factcheck/.")] = (
+        PROJECT_ROOT.parent / "shared" / "data"
+    ),
+    naive: Annotated[bool, typer.Option(help="Also run the naive LangChain pipeline.")] = True,
+    queries: Annotated[int, typer.Option(help="Queries timed for retrieval latency.")] = 100,
+    answers: Annotated[int, typer.Option(help="Queries timed for an extractive answer end to end.")] = 20,
+    out: Annotated[Path | None, typer.Option(help="Also write the results as JSON here.")] = None,
+) -> None:
+    """Ingest speed, re-ingest, latency and quality on ANT, beside the naive LangChain pipeline."""
+    from assistant.bench import format_report, parse_scales, run_bench
+
+    try:
+        chosen = parse_scales(scales)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    try:
+        result = run_bench(state.settings, data_dir, chosen, naive=naive, latency_n=queries, answers_n=answers,
+                           say=lambda line: err.print(line, highlight=False, markup=False))
+    except (FileNotFoundError, *USER_ERRORS) as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    if out:
+        out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(format_report(result))
 
 
 @app.command()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.retrieval import HybridMode, Retriever
+from assistant.retrieval import HybridMode, RerankMode, Retriever, sentence_stage_applies
 from assistant.settings import Settings
 from ingest.arabic import LEXICAL_ANALYZER
 from ingest.loaders import load_paths
@@ -108,19 +108,20 @@ def article_ranking(retriever: Retriever, question: str, keys_by_doc: dict[str, 
 
 @dataclass(frozen=True)
 class Variant:
-    """One retrieval configuration to score: first-stage signals, and the sentence rerank depth."""
+    """One retrieval configuration to score: first-stage signals and the sentence stage."""
 
     name: str
     hybrid: HybridMode
-    rerank_depth: int
+    rerank: RerankMode
 
 
-def variants_for(settings: Settings) -> list[Variant]:
-    """The configured retrieval, then the baselines over the same index: its first stage alone
-    (when it reranks), dense only and BM25 only (single signals, no rerank)."""
-    configured = Variant("configured", settings.hybrid, settings.rerank_depth)
-    baselines = [Variant("first-stage", settings.hybrid, 0)] if settings.rerank_depth > 0 else []
-    baselines += [Variant("dense", "dense", 0), Variant("bm25", "bm25", 0)]
+def variants_for(settings: Settings, lang: str) -> list[Variant]:
+    """The configured retrieval, then baselines over the same index: its first stage alone (when
+    questions in ``lang`` are reranked), dense only and BM25 only (single signals, no rerank)."""
+    configured = Variant("configured", settings.hybrid, settings.rerank)
+    reranked = sentence_stage_applies(settings.rerank, settings.rerank_depth, lang)
+    baselines = [Variant("first-stage", settings.hybrid, "off")] if reranked else []
+    baselines += [Variant("dense", "dense", "off"), Variant("bm25", "bm25", "off")]
     return [configured, *baselines]
 
 
@@ -130,6 +131,7 @@ def evaluate_retrieval(
     embedder: SentenceEmbedder,
     variants: Sequence[Variant] | None = None,
     progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """One result row per variant, the first being the configured retrieval (``variants_for``)."""
     with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
@@ -139,14 +141,14 @@ def evaluate_retrieval(
             chunk_tokens=settings.chunk_tokens, overlap_sentences=settings.chunk_overlap_sentences,
         )
         started = time.perf_counter()
-        index.ingest(eval_set.articles, progress=progress)
+        index.ingest(eval_set.articles, progress=progress, on_total=on_total)
         index_seconds = time.perf_counter() - started
         keys_by_doc = {a.doc_id: a.key for a in eval_set.articles}
         rows = []
-        for variant in variants or variants_for(settings):
+        for variant in variants or variants_for(settings, eval_set.lang):
             retriever = Retriever(
                 index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=variant.hybrid,
-                rerank_depth=variant.rerank_depth,
+                rerank=variant.rerank, rerank_depth=settings.rerank_depth,
             )
             started = time.perf_counter()
             rankings = [article_ranking(retriever, q.text, keys_by_doc) for q in eval_set.questions]
@@ -158,7 +160,8 @@ def evaluate_retrieval(
                 **score_rankings(rankings, eval_set.questions),
                 "seconds": round(seconds, 1),
                 "config": {
-                    "variant": variant.name, "hybrid": variant.hybrid, "rerank_depth": variant.rerank_depth,
+                    "variant": variant.name, "hybrid": variant.hybrid, "rerank": variant.rerank,
+                    "rerank_depth": settings.rerank_depth if retriever.reranks(eval_set.lang) else 0,
                     "lexical_analyzer": LEXICAL_ANALYZER, "embedding_model": embedder.name,
                     "chunk_tokens": settings.chunk_tokens, "candidates": settings.candidates,
                     "rrf_k": settings.rrf_k, "articles": len(eval_set.articles),

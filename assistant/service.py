@@ -59,7 +59,7 @@ class IsnadService:
         self.index = index
         self.retriever = Retriever(
             index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=settings.hybrid,
-            rerank_depth=settings.rerank_depth,
+            rerank=settings.rerank, rerank_depth=settings.rerank_depth,
         )
         self.llm = ChatBackend(settings)
 
@@ -89,9 +89,12 @@ class IsnadService:
         return cls(settings, embedder, index)
 
     # ------------------------------------------------------------------ ingest
-    def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
+    def ingest_paths(
+        self, paths: Iterable[Path], progress: Progress | None = None, on_total: Progress | None = None
+    ) -> IngestReport:
+        """Load and index ``paths``; ``on_total(chunks to embed)``, then ``progress(chunks embedded)``."""
         loaded = load_paths(list(paths), max_file_bytes=self.settings.max_file_bytes)
-        report = self.index.ingest(loaded.articles, progress=progress)
+        report = self.index.ingest(loaded.articles, progress=progress, on_total=on_total)
         report.rejected.extend(loaded.rejections)
         return report
 

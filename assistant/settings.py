@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     candidates: int = 40
     rrf_k: int = 60
     hybrid: Literal["auto", "dense", "bm25", "fused"] = "auto"
-    rerank_depth: int = Field(0, ge=0, description="First-stage passages reranked by their sentences; 0 = off.")
+    rerank: Literal["auto", "on", "off"] = Field(
+        "auto", description="Rerank passages by their best sentences: auto = English (non-Arabic) questions only."
+    )
+    rerank_depth: int = Field(20, ge=0, description="First-stage passages the sentence stage reranks.")
     translate_questions: bool = Field(True, description="In llm mode, also search with the question in Arabic.")
     min_relevance: float = Field(0.80, description="Dense cosine under which a hit is not relevant.")
 

@@ -1,4 +1,4 @@
-"""BM25 over Arabic-normalised text with the clitic article stripped (bm25s), persisted on disk.
+"""BM25 over Arabic-normalised, light-stemmed text (bm25s), persisted on disk.
 
 The index is a cache of the chunk store: it records the store's generation and is rebuilt from
 the stored chunks when that differs, when its files are missing, or when they are corrupt.
@@ -15,7 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from ingest.arabic import lexical_tokens
+from ingest.arabic import LEXICAL_ANALYZER, lexical_tokens
 
 log = logging.getLogger(__name__)
 _META = "isnad_meta.json"
@@ -70,7 +70,8 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         if self._retriever is not None:
             self._retriever.save(str(tmp), show_progress=False)
-        (tmp / _META).write_text(json.dumps({"generation": self.generation, "chunk_ids": self.chunk_ids}))
+        meta = {"generation": self.generation, "analyzer": LEXICAL_ANALYZER, "chunk_ids": self.chunk_ids}
+        (tmp / _META).write_text(json.dumps(meta))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -91,6 +92,10 @@ class LexicalIndex:
             return None
         try:
             meta = json.loads(meta_file.read_text())
+            if meta.get("analyzer") != LEXICAL_ANALYZER:  # built by another tokenizer: stale, not damaged
+                log.info("BM25 index in %s was built with the analyzer %r; rebuilding it with %r.",
+                         folder, meta.get("analyzer"), LEXICAL_ANALYZER)
+                return None
             chunk_ids = list(meta["chunk_ids"])
             retriever = bm25s.BM25.load(str(folder), show_progress=False) if chunk_ids else None
             if retriever is not None and retriever.scores["num_docs"] != len(chunk_ids):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import chunk_article
-from ingest.models import Article
+from ingest.models import Article, Chunk
 from vectorstore.embeddings import SentenceEmbedder
 from vectorstore.errors import IndexMismatchError, StoreUnavailableError, VectorStoreError
 from vectorstore.lexical import LexicalHit, LexicalIndex
@@ -287,33 +287,32 @@ class NewsIndex:
         *,
         batch_articles: int = 64,
         progress: Progress | None = None,
+        on_total: Progress | None = None,
     ) -> IngestReport:
         """Add new articles, skip unchanged ones (same content hash), replace changed ones (same key).
 
-        ``progress(n)`` is called with the number of chunks embedded so far in each step.
+        The new articles are chunked first (cheap), so ``on_total(n)`` can announce the number of
+        chunks to embed; ``progress(n)`` is then called with the number embedded in each step.
         """
         started = time.perf_counter()
         report = IngestReport()
         with self._write_lock:
             by_key, committed = self._existing()
             seen: set[str] = set()
-            batch: list[Article] = []
-            changed = False
+            pending: list[tuple[Article, list[Chunk]]] = []
             for article in articles:
                 doc_id = article.doc_id
                 if doc_id in committed or doc_id in seen:
                     report.unchanged += 1
                     continue
                 seen.add(doc_id)
-                batch.append(article)
-                if len(batch) >= batch_articles:
-                    self._write_batch(batch, by_key, report, progress)
-                    changed = True
-                    batch = []
-            if batch:
-                self._write_batch(batch, by_key, report, progress)
-                changed = True
-            if changed:
+                chunks = chunk_article(article, self.embedder.count_tokens, self.chunk_tokens, self.overlap_sentences)
+                pending.append((article, chunks))
+            if on_total:
+                on_total(sum(len(chunks) for _, chunks in pending))
+            for begin in range(0, len(pending), batch_articles):
+                self._write_batch(pending[begin : begin + batch_articles], by_key, report, progress)
+            if pending:
                 self.refresh_lexical()
         report.seconds = time.perf_counter() - started
         return report
@@ -328,12 +327,13 @@ class NewsIndex:
         return by_key, set(got["ids"])
 
     def _write_batch(
-        self, batch: list[Article], by_key: dict[str, str], report: IngestReport, progress: Progress | None
+        self,
+        chunked: list[tuple[Article, list[Chunk]]],
+        by_key: dict[str, str],
+        report: IngestReport,
+        progress: Progress | None,
     ) -> None:
-        chunked = [
-            (a, chunk_article(a, self.embedder.count_tokens, self.chunk_tokens, self.overlap_sentences))
-            for a in batch
-        ]
+        batch = [a for a, _ in chunked]
         chunks = [(a, c) for a, cs in chunked for c in cs]
         vectors = self.embedder.encode_passages([c.text for _, c in chunks], progress)
         with self._mapped_errors():

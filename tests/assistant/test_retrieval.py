@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant.retrieval import reciprocal_rank_fusion, rerank_by_sentences, sentence_scores
+from assistant.retrieval import reciprocal_rank_fusion, rerank_by_sentences, sentence_scores, sentence_stage_applies
 
 pytestmark = pytest.mark.unit
 
@@ -48,3 +48,12 @@ def test_a_passage_with_the_answering_sentence_rises_above_topical_ones():
     assert order[0] == "answer"
     assert scores["answer"] == pytest.approx(1 / 63 + 1 / 61 + 1 / 61)
     assert set(order) == set(vectors)
+
+
+@pytest.mark.parametrize(
+    ("rerank", "depth", "language", "applies"),
+    [("auto", 20, "en", True), ("auto", 20, "ar", False), ("on", 20, "ar", True), ("off", 20, "en", False),
+     ("auto", 0, "en", False)],
+)
+def test_the_sentence_stage_is_routed_by_the_question_script(rerank, depth, language, applies):
+    assert sentence_stage_applies(rerank, depth, language) is applies

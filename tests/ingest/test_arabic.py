@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.arabic import detect_language, lexical_tokens, normalize, strip_article, to_western_digits
+from ingest.arabic import detect_language, lexical_tokens, light_stem, normalize, strip_article, to_western_digits
 
 pytestmark = pytest.mark.unit
 
@@ -30,6 +30,18 @@ def test_short_words_keep_their_letters():
 
 def test_lexical_tokens_match_across_spellings():
     assert lexical_tokens("القوات الأمريكية") == lexical_tokens("قوات امريكيه")
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("ومدارسها", "المدارس"), ("الحكومات", "حكومة"), ("المعلمون", "معلمين"), ("فقال", "قال")],
+)
+def test_light_stemming_meets_forms_of_the_same_word(one, other):
+    assert lexical_tokens(one) == lexical_tokens(other)
+
+
+def test_light_stemming_leaves_short_words_latin_and_digits():
+    assert [light_stem(t) for t in ("وهو", "هي", "troops", "900")] == ["وهو", "هي", "troops", "900"]
 
 
 @pytest.mark.parametrize(
