@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models browser check eval loadtest clean
+.PHONY: run test install models browser check eval bench loadtest clean
 
 run: install models
 	$(BIN)/python app.py
@@ -38,10 +38,18 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-# Retrieval quality (XQuAD, both languages); see docs/benchmarks.md.
+# Retrieval quality (XQuAD both languages, ARCD, fact-check claims); see docs/benchmarks.md.
 eval: install models
 	$(BIN)/isnad eval retrieval --dataset xquad --lang ar
 	$(BIN)/isnad eval retrieval --dataset xquad --lang en
+	$(BIN)/isnad eval retrieval --dataset arcd
+	$(BIN)/isnad eval retrieval --dataset factcheck
+
+# Ingest speed, re-ingest, latency and the naive LangChain pipeline on ANT (hours at 10k/all on
+# 2 cores: `make bench SCALES=1000`); see docs/benchmarks.md.
+SCALES ?= 1000,10000,all
+bench: install models
+	$(BIN)/isnad bench --scales $(SCALES)
 
 # Load test (docs/benchmarks.md): 8 extractive + 2 llm users ask while ANT articles are ingested;
 # checks no errors and no lost/duplicated articles (Chroma vs BM25 vs expected). ARTICLES=300 for less.
