@@ -187,8 +187,9 @@ def check_llm_verdict(
     raw: str, claim: str, language: str, sentences: list[EvidenceSentence]
 ) -> tuple[ClaimDraft | None, str]:
     """Keep the model's verdict only when it is well formed, cites existing evidence for its side,
-    and each sentence it cites reads the same way by its figures and wording (a small model's
-    fluent verdict is not evidence)."""
+    does not overturn the verdict of the figures and wording (it may only narrow it to
+    not_enough_info), and each sentence it cites reads the same way by its figures and wording:
+    a small model's fluent verdict is not evidence."""
     try:
         data = json.loads(raw)
         verdict = data["verdict"]
@@ -203,6 +204,12 @@ def check_llm_verdict(
     side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
     if side is not None and not side:
         return None, "the model's verdict cited no evidence for it"
+    by_cues = judge(claim, language, sentences)
+    if verdict not in (by_cues.verdict, "not_enough_info"):
+        return None, (
+            f"the model's verdict ({verdict}) disagrees with the figures and wording of the best evidence "
+            f"({by_cues.verdict})"
+        )
     cues = {id(s): sentence_stance(claim, s.text)[0] for s in sentences}
     for n in supporting + contradicting:
         cue = cues[id(sentences[n - 1])]

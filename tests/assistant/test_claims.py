@@ -122,7 +122,7 @@ def test_a_sentence_stating_the_claims_figure_is_lifted_into_the_evidence():
         (json.dumps({"verdict": "supported", "supporting": [7], "contradicting": []}), "does not exist"),
         (json.dumps({"verdict": "supported", "supporting": [], "contradicting": [1]}), "cited no evidence"),
         # The figures say the seed supports 900; a model that says otherwise is overruled.
-        (json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]}), "disagrees with its figures"),
+        (json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]}), "disagrees with the figures"),
     ],
 )
 def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
@@ -131,10 +131,17 @@ def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
     assert why in reason
 
 
+def test_a_model_verdict_that_overturns_the_wording_cues_is_refused():
+    reply = json.dumps({"verdict": "supported", "supporting": [1], "contradicting": []})
+    evidence = [sentence("الولايات المتحدة لن تنسحب من العراق"), sentence("تحدث المسؤولون عن العراق", 0.85)]
+    draft, reason = check_llm_verdict(reply, "All US troops will leave Iraq.", "en", evidence)
+    assert draft is None and "disagrees with the figures and wording" in reason
+
+
 def test_a_consistent_model_verdict_is_kept_with_its_stances():
-    reply = json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [2]})
-    evidence = [sentence("تحدث المسؤولون عن العراق"), sentence("الولايات المتحدة لن تنسحب من العراق")]
+    reply = json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]})
+    evidence = [sentence("الولايات المتحدة لن تنسحب من العراق"), sentence("تحدث المسؤولون عن العراق", 0.88)]
     draft, reason = check_llm_verdict(reply, "All US troops will leave Iraq.", "en", evidence)
     assert reason == ""
     assert draft is not None and draft.mode == "llm" and draft.verdict == "contradicted"
-    assert [e.stance for e in draft.evidence] == ["neutral", "contradicts"]
+    assert [e.stance for e in draft.evidence] == ["contradicts", "neutral"]
