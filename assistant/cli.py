@@ -277,6 +277,7 @@ def eval_answers(
     index_dir: Annotated[
         Path | None, typer.Option(help="Reuse an index of the sample corpus (read only); default: a temporary one.")
     ] = None,
+    abstention: Annotated[bool, typer.Option(help="Also ask the out-of-corpus questions.")] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Claim verdicts (accuracy, macro-F1, majority baseline), verified-citation honesty, abstention."""
@@ -295,7 +296,7 @@ def eval_answers(
                 service.ingest_paths(service.sample_paths(), progress=bar.update)
         urls = {a.url for a in service.index.list_articles() if a.url}
         cases = load_claims(data_dir / "factcheck" / "ans_x_ant_claims.jsonl", urls, split, limit)
-        questions = load_questions(settings.sample_dir / "eval" / "out_of_corpus.jsonl")
+        questions = load_questions(settings.sample_dir / "eval" / "out_of_corpus.jsonl") if abstention else []
         with tqdm(total=len(cases) + len(questions), desc=f"checking ({mode})", file=sys.stderr) as bar:
             result = evaluate_answers(service, cases, questions, mode, progress=bar.update)
         service.close()
