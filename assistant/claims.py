@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.answering import ChatModel, dated
-from assistant.evidence import Citation, EvidenceSentence, best_similarity
+from assistant.evidence import Citation, EvidenceSentence
 from assistant.prompts import load_prompt
 from assistant.stance import Stance, figure_stance, sentence_stance
 
@@ -92,12 +92,12 @@ FIGURE_BONUS = 0.04
 
 
 def relevant_evidence(
-    claim: str, ranked: list[EvidenceSentence], min_relevance: float, limit: int, margin: float = 0.06
+    claim: str, ranked: list[EvidenceSentence], covered: bool, limit: int, margin: float = 0.06
 ) -> list[EvidenceSentence]:
     """The sentences close in score to the best one (at most ``limit``), when the claim's topic is
-    in the sources at all. A sentence stating the claim's own figure (same kind of unit) ranks
+    ``covered`` by the sources at all. A sentence stating the claim's own figure (same kind of unit) ranks
     higher: the figure is the strongest anchor a claim has, across languages too."""
-    if best_similarity(ranked) < min_relevance:
+    if not covered or not ranked:
         return []
     rescored = [
         replace(s, score=s.score + FIGURE_BONUS) if figure_stance(claim, s.text) == "supports" else s for s in ranked

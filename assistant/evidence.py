@@ -25,7 +25,7 @@ class EvidenceSentence:
     end: int
     text: str
     score: float = 0.0  # ranking score: similarity plus any quantity bonus
-    similarity: float = 0.0  # cosine similarity to the question alone: what abstention compares
+    similarity: float = 0.0  # cosine similarity to the question as asked (not its translation): abstention
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,11 @@ def rank_sentences(
     if not sentences:
         return []
     vectors = embedder.encode_passages_cached([s.text for s in sentences])
-    similarities = (vectors @ np.stack(query_vectors).T).max(axis=1)
-    scores = similarities
+    by_query = vectors @ np.stack(query_vectors).T
+    scores = by_query.max(axis=1)
+    similarities = by_query[:, 0]
     if asks_for_quantity(query):
-        scores = similarities + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
+        scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
     ranked = [
         EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity))
         for s, score, similarity in zip(sentences, scores, similarities, strict=True)
@@ -125,6 +126,15 @@ def rank_sentences(
 def best_similarity(ranked: list[EvidenceSentence]) -> float:
     """How close the most similar evidence sentence is to the question (0 when there is none)."""
     return max((s.similarity for s in ranked), default=0.0)
+
+
+def covers(ranked: list[EvidenceSentence], language: str, cross_language: float, same_language: float) -> bool:
+    """Do the sources address the question at all? Some sentence must be similar enough to it.
+    Sentences in the question's own language must clear a higher bar: e5 similarities within one
+    language run higher than across languages, for related and unrelated text alike."""
+    return any(
+        s.similarity >= (same_language if s.chunk.language == language else cross_language) for s in ranked
+    )
 
 
 def quote_is_verbatim(article_text: str, quote: str, start: int, end: int) -> bool:

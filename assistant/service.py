@@ -15,9 +15,9 @@ from assistant.errors import BadQuestionError
 from assistant.evidence import (
     EvidenceSentence,
     asks_for_quantity,
-    best_similarity,
     candidate_sentences,
     cite,
+    covers,
     rank_sentences,
 )
 from assistant.followup import Rewrite, standalone_question
@@ -132,7 +132,7 @@ class IsnadService:
         question, language, ranked, timings = self._evidence(question, mode, flt)
 
         draft: Draft
-        if best_similarity(ranked) < s.min_relevance:
+        if not self._covers(ranked, language):
             draft = abstention(language)
         elif mode == "extractive":
             draft = extractive_draft(language, ranked, s.max_quotes, quantity=asks_for_quantity(question))
@@ -162,7 +162,7 @@ class IsnadService:
         mode = mode or s.mode
         started = time.perf_counter()
         claim, language, ranked, timings = self._evidence(claim, mode, flt)
-        sentences = relevant_evidence(claim, ranked, s.min_relevance, s.claim_evidence_sentences)
+        sentences = relevant_evidence(claim, ranked, self._covers(ranked, language), s.claim_evidence_sentences)
         draft = judge(claim, language, sentences)
         if mode == "llm" and sentences:
             mark = time.perf_counter()
@@ -213,6 +213,9 @@ class IsnadService:
         ranked = rank_sentences(text, result.query_vectors, candidate_sentences(result.passages), self.embedder)
         timings["rank"] = time.perf_counter() - mark
         return text, language, ranked, timings
+
+    def _covers(self, ranked: list[EvidenceSentence], language: str) -> bool:
+        return covers(ranked, language, self.settings.min_relevance, self.settings.min_relevance_same_language)
 
     def _translate(self, question: str) -> str | None:
         try:

@@ -58,7 +58,12 @@ class Settings(BaseSettings):
     )
     rerank_depth: int = Field(20, ge=0, description="First-stage passages the sentence stage reranks.")
     translate_questions: bool = Field(True, description="In llm mode, also search with the question in Arabic.")
-    min_relevance: float = Field(0.80, description="Dense cosine under which a hit is not relevant.")
+    min_relevance: float = Field(
+        0.80, description="Cosine (question vs sentence in another language) under which the sources do not cover it."
+    )
+    min_relevance_same_language: float = Field(
+        0.80, description="The same bar for sentences in the question's own language (e5 runs higher within one)."
+    )
 
     # Answering.
     mode: Literal["llm", "extractive"] = "llm"

@@ -8,6 +8,7 @@ from assistant.evidence import (
     asks_for_quantity,
     best_similarity,
     cite,
+    covers,
     looks_like_instruction,
     quote_is_verbatim,
 )
@@ -147,6 +148,14 @@ def test_abstention_compares_similarity_not_the_quantity_bonus():
     boosted = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.81, similarity=0.79)
     assert best_similarity([boosted, INTRO]) == pytest.approx(0.79)
     assert best_similarity([]) == 0.0
+    assert not covers([boosted, INTRO], "ar", cross_language=0.8, same_language=0.8)
+
+
+def test_sentences_in_the_questions_language_must_clear_the_higher_bar():
+    arabic = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.83, similarity=0.83)
+    assert covers([arabic], "en", cross_language=0.80, same_language=0.86)  # English question, Arabic text
+    assert not covers([arabic], "ar", cross_language=0.80, same_language=0.86)  # Arabic question
+    assert covers([arabic], "ar", cross_language=0.80, same_language=0.82)
 
 
 def test_how_many_questions_quote_sentences_that_state_a_count_first():

@@ -103,15 +103,15 @@ def test_no_relevant_evidence_is_not_enough_info_in_the_claims_language():
 
 def test_relevant_evidence_keeps_sentences_close_to_the_best_when_the_topic_is_covered():
     ranked = [sentence("a", 0.9), sentence("b", 0.86), sentence("c", 0.83), sentence("d", 0.7)]
-    assert [s.text for s in relevant_evidence("claim", ranked, 0.8, limit=4)] == ["a", "b"]
-    assert relevant_evidence("claim", [sentence("a", 0.75)], 0.8, limit=4) == []
+    assert [s.text for s in relevant_evidence("claim", ranked, True, limit=4)] == ["a", "b"]
+    assert relevant_evidence("claim", ranked, False, limit=4) == []
 
 
 def test_a_sentence_stating_the_claims_figure_is_lifted_into_the_evidence():
     ranked = [sentence("a", 0.86), sentence("b", 0.84), sentence(BBC_2000, 0.83), sentence(SEED_900, 0.79)]
-    chosen = [s.text for s in relevant_evidence("About 900 US troops are in Syria.", ranked, 0.8, limit=4)]
+    chosen = [s.text for s in relevant_evidence("About 900 US troops are in Syria.", ranked, True, limit=4)]
     assert SEED_900 in chosen  # 0.79 alone would fall outside the 0.06 margin below the best (0.86)
-    assert SEED_900 not in [s.text for s in relevant_evidence("US troops are in Syria.", ranked, 0.8, limit=4)]
+    assert SEED_900 not in [s.text for s in relevant_evidence("US troops are in Syria.", ranked, True, limit=4)]
 
 
 @pytest.mark.parametrize(
