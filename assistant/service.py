@@ -22,6 +22,7 @@ from assistant.evidence import (
 )
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm import ChatBackend
+from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.translation import translate_question
@@ -35,6 +36,14 @@ log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SAMPLE_FILES = ("seed_article_ar.json", "bbc_arabic_middleeast_2018.jsonl.gz")
 Progress = Callable[[int], None]
+# How an answer is coming along, for a UI that shows it: ("searching", {"translating": bool}),
+# ("found", {"passages": n, "articles": m}), ("drafting", {}), ("draft", {"text": the model's
+# text so far, NOT yet checked}). The checked answer is what ask() returns.
+AskProgress = Callable[[str, dict[str, Any]], None]
+
+
+def _ignore(stage: str, detail: dict[str, Any]) -> None:
+    pass
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -125,11 +134,14 @@ class IsnadService:
         llm = None if (mode or s.mode) == "extractive" else (lambda: self.llm.chat_model().bind(max_tokens=80))
         return standalone_question(question, previous, llm, s.prompts_dir, s.max_question_chars)
 
-    def ask(self, question: str, mode: str | None = None, flt: SearchFilter | None = None) -> Answer:
+    def ask(
+        self, question: str, mode: str | None = None, flt: SearchFilter | None = None,
+        progress: AskProgress = _ignore,
+    ) -> Answer:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        question, language, ranked, timings = self._evidence(question, mode, flt)
+        question, language, ranked, timings = self._evidence(question, mode, flt, progress)
 
         draft: Draft
         if not self._covers(ranked, language):
@@ -138,7 +150,9 @@ class IsnadService:
             draft = extractive_draft(language, ranked, s.max_quotes, quantity=asks_for_quantity(question))
         else:
             mark = time.perf_counter()
-            draft = self._llm_or_fallback(question, language, ranked)
+            progress("drafting", {})
+            streamed = None if progress is _ignore else (lambda text: progress("draft", {"text": text}))
+            draft = self._llm_or_fallback(question, language, ranked, streamed)
             timings["generate"] = time.perf_counter() - mark
 
         articles = self.index.get_articles(x.chunk.doc_id for x in draft.sentences)
@@ -156,16 +170,19 @@ class IsnadService:
             searched=flt.describe() if flt else "all outlets",
         )
 
-    def check(self, claim: str, mode: str | None = None, flt: SearchFilter | None = None) -> ClaimCheck:
+    def check(
+        self, claim: str, mode: str | None = None, flt: SearchFilter | None = None, progress: AskProgress = _ignore
+    ) -> ClaimCheck:
         """Is ``claim`` supported, contradicted, or not decidable from the indexed sources?"""
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        claim, language, ranked, timings = self._evidence(claim, mode, flt)
+        claim, language, ranked, timings = self._evidence(claim, mode, flt, progress)
         sentences = relevant_evidence(claim, ranked, self._covers(ranked, language), s.claim_evidence_sentences)
         draft = judge(claim, language, sentences)
         if mode == "llm" and sentences:
             mark = time.perf_counter()
+            progress("drafting", {})
             try:
                 checked, reason = llm_judge(self.llm.chat_model(), s.prompts_dir, claim, language, sentences)
             except Exception as exc:  # any LLM failure leaves the cue-based verdict
@@ -192,8 +209,14 @@ class IsnadService:
             searched=flt.describe() if flt else "all outlets",
         )
 
+    def translate_quotes(self, quotes: Sequence[str]) -> tuple[dict[str, str], str | None]:
+        """English machine translations of the Arabic ``quotes`` (LLM only), for display beside the
+        originals, and a note when some could not be made."""
+        chat = lambda: self.llm.chat_model().bind(max_tokens=160)  # noqa: E731
+        return translate_quotes(chat, self.settings.prompts_dir, quotes)
+
     def _evidence(
-        self, text: str, mode: str, flt: SearchFilter | None
+        self, text: str, mode: str, flt: SearchFilter | None, progress: AskProgress = _ignore
     ) -> tuple[str, str, list[EvidenceSentence], dict[str, float]]:
         """Clean ``text``, retrieve passages for it, and rank their sentences against it."""
         s = self.settings
@@ -202,13 +225,17 @@ class IsnadService:
         language = detect_language(text)
         timings: dict[str, float] = {}
         translations: list[str] = []
-        if mode == "llm" and language != "ar" and s.translate_questions:
+        translate = mode == "llm" and language != "ar" and s.translate_questions
+        progress("searching", {"translating": translate})
+        if translate:
             translated = self._translate(text)
             translations = [translated] if translated else []
             timings["translate"] = time.perf_counter() - started
         mark = time.perf_counter()
         result = self.retriever.retrieve(text, s.top_k, flt, translations)
         timings["retrieve"] = time.perf_counter() - mark
+        found = {"passages": len(result.passages), "articles": len({p.hit.chunk.doc_id for p in result.passages})}
+        progress("found", found)
         mark = time.perf_counter()
         ranked = rank_sentences(text, result.query_vectors, candidate_sentences(result.passages), self.embedder)
         timings["rank"] = time.perf_counter() - mark
@@ -227,7 +254,9 @@ class IsnadService:
         quick = chat.bind(max_tokens=60)
         return translate_question(quick, self.settings.prompts_dir, question)
 
-    def _llm_or_fallback(self, question: str, language: str, ranked: list[Any]) -> Draft:
+    def _llm_or_fallback(
+        self, question: str, language: str, ranked: list[Any], on_text: Callable[[str], None] | None = None
+    ) -> Draft:
         s = self.settings
         try:
             draft, reason = llm_draft(
@@ -238,6 +267,7 @@ class IsnadService:
                 ranked,
                 budget_tokens=s.context_budget_tokens,
                 max_evidence=s.llm_evidence_sentences,
+                on_text=on_text,
             )
         except Exception as exc:  # any LLM failure must leave the journalist an answer
             log.warning("LLM unavailable: %s", exc)

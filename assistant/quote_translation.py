@@ -1,0 +1,59 @@
+"""Machine translation of Arabic quotes into English, shown beside the original (never instead of
+it: the quoted, verified text is always the original). LLM only; every translation is checked to
+be one line of English of plausible length, else it is left out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.prompts import load_prompt
+from ingest.arabic import detect_language
+
+log = logging.getLogger(__name__)
+_LABEL = re.compile(r"^(?:english|translation)\s*[:：]\s*", re.IGNORECASE)
+
+
+def checked_translation(text: str, quote: str) -> str | None:
+    """The model's first line without a label or quotes, when it is English and not far longer
+    than the quote; else None."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return None
+    english = _LABEL.sub("", lines[0]).strip().strip("\"'«»“”").strip()
+    if not english or len(english) > 3 * len(quote) + 40 or detect_language(english) != "en":
+        return None
+    return english
+
+
+def translate_quotes(
+    chat_factory: Callable[[], Any], prompts_dir: Path, quotes: Sequence[str]
+) -> tuple[dict[str, str], str | None]:
+    """English translations of the Arabic ``quotes`` (others are skipped), and a note when some
+    could not be translated (the model was unreachable, or its output failed the checks)."""
+    arabic = [q for q in dict.fromkeys(quotes) if detect_language(q) == "ar"]
+    if not arabic:
+        return {}, None
+    try:
+        chat = chat_factory()
+    except Exception as exc:  # no model: the quotes are shown without translation
+        log.warning("No LLM for quote translation: %s", exc)
+        return {}, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
+    system = load_prompt(prompts_dir, "translate_quote", "ar")
+    translations: dict[str, str] = {}
+    failure = None
+    for quote in arabic:
+        try:
+            reply = chat.invoke([("system", system), ("human", f"Arabic: {quote}\nEnglish:")])
+        except Exception as exc:
+            log.warning("Quote translation failed: %s", exc)
+            return translations, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
+        english = checked_translation(str(getattr(reply, "content", reply)), quote)
+        if english:
+            translations[quote] = english
+        else:
+            failure = "some quotes have no machine translation: the model's output was not a usable translation"
+    return translations, failure
