@@ -82,7 +82,9 @@ class Settings(BaseSettings):
     claim_evidence_sentences: int = 4  # evidence sentences a claim check judges and cites
 
     # Limits on input.
-    max_file_bytes: int = 20_000_000
+    max_file_bytes: int = Field(20_000_000, description="Largest file upload, and largest page or feed download.")
+    fetch_timeout_s: float = Field(15.0, description="Seconds a web page or feed may take to answer.")
+    feed_max_items: int = Field(30, description="New items indexed per feed and refresh, newest first.")
     max_question_chars: int = 2000
 
     # UI.

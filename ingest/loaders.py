@@ -218,7 +218,7 @@ def _load_file(path: Path, max_file_bytes: int) -> LoadResult:
     if fmt == _TEXT:
         return _text_article(text, origin)
     if fmt == _HTML:
-        return _html_article(text, origin)
+        return html_article(text, origin)
     return _load_json(text, data, origin, max_file_bytes)
 
 
@@ -295,12 +295,15 @@ def _text_title(text: str) -> str:
 # --- .html -------------------------------------------------------------------------------------
 
 
-def _html_article(html: str, origin: str) -> LoadResult:
+def html_article(html: str, origin: str, url: str = "") -> LoadResult:
+    """The article in an HTML page (trafilatura): text, title, site name, date. ``url`` is where
+    the page was fetched from, when it was (it beats the page's own canonical link)."""
     from trafilatura import bare_extraction  # heavy import, only when HTML is loaded
 
     try:
         doc = bare_extraction(
             html,
+            url=url or None,
             with_metadata=True,
             include_comments=False,
             as_dict=True,
@@ -313,7 +316,7 @@ def _html_article(html: str, origin: str) -> LoadResult:
     text = meta.get("text") or ""
     if not isinstance(text, str) or not text.strip():
         return LoadResult(rejections=[Rejection(origin, _no_text("no article text found in the page"))])
-    url = _string(meta.get("url"))
+    url = url or _string(meta.get("url"))
     article = _article(
         text,
         origin,
