@@ -264,6 +264,7 @@ def run_bench(
         questions = bench_questions(sample, data_dir / CLAIMS_FILE)
         row: dict[str, Any] = {"scale": scale or "all", "articles": len(sample), "questions": len(questions)}
         row["isnad"] = in_child(run_isnad, settings, sample, questions, latency_n, answers_n)
+        say(json.dumps({"scale": row["scale"], "isnad": row["isnad"]}, ensure_ascii=False))
         if naive:
             row["naive"] = in_child(run_naive, model_path, sample, questions, latency_n, settings.top_k)
             row["speedup"] = round(row["naive"]["ingest_s"] / row["isnad"]["ingest_s"], 2)
