@@ -9,7 +9,10 @@ from html import escape
 from pathlib import Path
 
 from assistant.answering import Answer
+from assistant.claims import ClaimCheck
 from assistant.evidence import Citation
+from assistant.i18n import ARABIC, stance_name, verdict_name
+from assistant.web_library import FeedReport, FollowedFeed
 from ingest.arabic import detect_language
 from vectorstore.records import IngestReport, StoredArticle
 
@@ -35,9 +38,61 @@ CARD_CSS = """
 .isnad-error { background: #ffebe9; border: 1px solid #cf222e; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 .isnad-searched { font-size: 0.85em; color: #57606a; margin: 4px 0; }
 .isnad-searched-for { font-size: 0.9em; margin: 4px 0; unicode-bidi: plaintext; }
+.isnad-card .quote-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; align-items: start; }
+.isnad-card .translation { font-size: 0.95em; color: #444; margin: 6px 0; padding: 4px 10px;
+  border-inline-start: 3px dashed #8c959f; }
+.isnad-card .mt-label { display: block; font-size: 0.75em; text-transform: uppercase; color: #8c959f; }
+.isnad-card .stance-supports { color: #1a7f37; font-weight: 600; }
+.isnad-card .stance-contradicts { color: #cf222e; font-weight: 600; }
+.isnad-translation-note { font-size: 0.85em; color: #57606a; margin: 4px 0; }
+.isnad-verdict { border-radius: 8px; padding: 8px 12px; margin: 6px 0; border: 1px solid #d0d7de; }
+.isnad-verdict .verdict-name { font-size: 1.3em; font-weight: 700; }
+.isnad-verdict .explanation { margin: 4px 0 0 0; unicode-bidi: plaintext; text-align: start; }
+.verdict-supported { background: #dafbe1; border-color: #1a7f37; }
+.verdict-contradicted { background: #ffebe9; border-color: #cf222e; }
+.verdict-not_enough_info { background: #f6f8fa; }
+.isnad-progress ol { margin: 4px 0; padding-inline-start: 20px; color: #57606a; }
+.isnad-progress li.current { color: #0969da; font-weight: 600; }
 #chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
 #library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
 """
+
+# Runs once when a citation panel mounts (Gradio's js_on_load); handles clicks on every card it will
+# ever show: copy the quote, scroll the opened article to the highlighted quote.
+CARDS_JS = """
+element.addEventListener('click', async (event) => {
+  const button = event.target.closest('button.copy-quote');
+  if (!button) return;
+  const quote = button.closest('.isnad-card')?.querySelector('.quote');
+  if (!quote) return;
+  try {
+    await navigator.clipboard.writeText(quote.textContent);
+  } catch (err) {  // no clipboard API (plain http on another host): copy the selection instead
+    const range = document.createRange();
+    range.selectNodeContents(quote);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.execCommand('copy');
+  }
+  button.textContent = 'copied ✓';
+  setTimeout(() => { button.textContent = 'copy quote'; }, 1500);
+});
+element.addEventListener('toggle', (event) => {
+  const box = event.target;
+  if (box.matches && box.matches('details.article') && box.open) {
+    box.querySelector('mark')?.scrollIntoView({block: 'nearest'});
+  }
+}, true);
+"""
+# The page chrome follows the interface language (answers and quotes carry their own direction).
+LANGUAGE_JS = f"""(language, mode) => {{
+  const arabic = language === '{ARABIC}';
+  const root = document.querySelector('.gradio-container') || document.body;
+  root.setAttribute('dir', arabic ? 'rtl' : 'ltr');
+  document.documentElement.setAttribute('lang', arabic ? 'ar' : 'en');
+  return [language, mode];
+}}"""
 
 # Every character CommonMark lets a backslash escape, less the ones html.escape already replaced.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
@@ -72,9 +127,10 @@ def highlighted_article(text: str, quote: str, start: int, end: int) -> str:
     return f'{escape(text[:start])}<mark class="cited">{escape(text[start:end])}</mark>{escape(text[end:])}'
 
 
-def citation_card(c: Citation, article_text: str | None = None) -> str:
+def citation_card(c: Citation, article_text: str | None = None, translation: str | None = None) -> str:
     """One citation: outlet, date, link, the quote (right-to-left when Arabic) with a copy button,
-    its passage, and (given ``article_text``) the whole article with the quote highlighted."""
+    its passage, and (given ``article_text``) the whole article with the quote highlighted.
+    ``translation`` (a machine translation of the quote) is shown beside the quote, labelled."""
     badge = (
         '<span class="isnad-badge-ok">✓ verified quote</span>'
         if c.verified
@@ -87,8 +143,17 @@ def citation_card(c: Citation, article_text: str | None = None) -> str:
     meta = " · ".join(
         f'<span class="{cls}">{escape(x)}</span>' for cls, x in (("outlet", c.source), ("date", c.published[:10])) if x
     )
-    stance = f' · <span class="stance">{escape(c.stance)}</span>' if c.stance else ""
+    stance = ""
+    if c.stance:
+        names = " · ".join(dict.fromkeys((stance_name(c.stance, "en"), stance_name(c.stance, "ar"))))
+        stance = f' · <span class="stance stance-{escape(c.stance)}">{escape(names)}</span>'
     lang = detect_language(c.quote)
+    quote = f'<blockquote class="quote" dir="{_dir(c.quote)}" lang="{lang}">{escape(c.quote)}</blockquote>'
+    if translation:
+        quote = (
+            f'<div class="quote-pair">{quote}<div class="translation" dir="ltr" lang="en">'
+            f'<span class="mt-label">machine translation</span> {escape(translation)}</div></div>'
+        )
     article = ""
     if article_text:
         article = (
@@ -98,19 +163,26 @@ def citation_card(c: Citation, article_text: str | None = None) -> str:
     return (
         f'<div class="isnad-card" data-n="{c.n}" data-doc="{escape(c.doc_id)}">'
         f'<div class="meta"><b>[{c.n}]</b> <span class="title" dir="{_dir(c.title)}">{escape(c.title)}</span>'
-        f" — {meta} {link} {badge}{stance}</div>"
-        f'<blockquote class="quote" dir="{_dir(c.quote)}" lang="{lang}">{escape(c.quote)}</blockquote>'
+        f" — {meta} {link} {badge}{stance}</div>{quote}"
         f'<div class="actions"><button type="button" class="copy-quote">copy quote</button>'
         f'<details class="passage-box"><summary>passage</summary><p class="passage" dir="{_dir(c.passage)}">'
         f"{highlighted_passage(c)}</p></details>{article}</div></div>"
     )
 
 
-def answer_html(answer: Answer, articles: Mapping[str, str] | None = None, asked: str | None = None) -> str:
+def answer_html(
+    answer: Answer,
+    articles: Mapping[str, str] | None = None,
+    asked: str | None = None,
+    translations: Mapping[str, str] | None = None,
+    translation_note: str | None = None,
+) -> str:
     """The notice banner (if any), what was searched, and one card per citation. ``articles`` maps
     doc ids to full texts for the cards' "open article" panels; ``asked`` is the question as typed,
-    when a follow-up was rewritten into ``answer.question`` before searching."""
+    when a follow-up was rewritten into ``answer.question`` before searching; ``translations`` maps
+    quotes to machine translations shown beside them (``translation_note`` says what failed)."""
     texts = articles or {}
+    english = translations or {}
     parts = []
     if asked and asked != answer.question:
         parts.append(
@@ -121,8 +193,44 @@ def answer_html(answer: Answer, articles: Mapping[str, str] | None = None, asked
         parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(answer.notice)}</div>')
     if answer.searched:
         parts.append(f'<div class="isnad-searched">searched: {escape(answer.searched)}</div>')
-    parts.extend(citation_card(c, texts.get(c.doc_id)) for c in answer.citations)
+    if translation_note:
+        parts.append(f'<div class="isnad-translation-note" role="status">{escape(translation_note)}</div>')
+    parts.extend(citation_card(c, texts.get(c.doc_id), english.get(c.quote)) for c in answer.citations)
     return "\n".join(parts)
+
+
+def claim_html(check: ClaimCheck, articles: Mapping[str, str] | None = None) -> str:
+    """A claim check: the verdict (in English and Arabic), its explanation, the notice, what was
+    searched, and the evidence cards, each with its stance."""
+    texts = articles or {}
+    names = " · ".join(dict.fromkeys((verdict_name(check.verdict, "en"), verdict_name(check.verdict, "ar"))))
+    parts = [
+        f'<div class="isnad-verdict verdict-{escape(check.verdict)}" data-verdict="{escape(check.verdict)}">'
+        f'<div class="verdict-name">{escape(names)}</div>'
+        f'<p class="explanation" dir="{_dir(check.explanation)}">{escape(check.explanation)}</p></div>'
+    ]
+    if check.notice:
+        parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(check.notice)}</div>')
+    parts.append(f'<div class="isnad-searched">searched: {escape(check.searched or "all outlets")}</div>')
+    parts.extend(citation_card(c, texts.get(c.doc_id)) for c in check.citations)
+    return "\n".join(parts)
+
+
+def progress_html(lines: Sequence[str]) -> str:
+    """The steps of an answer being made, for the citation panel (the last one is under way)."""
+    last = len(lines) - 1
+    items = "".join(f'<li class="{"current" if i == last else "done"}">{escape(x)}</li>' for i, x in enumerate(lines))
+    return f'<div class="isnad-progress" role="status"><ol>{items}</ol></div>'
+
+
+def progress_chat_markdown(line: str, draft: str = "", draft_label: str = "") -> str:
+    """A chat bubble for an answer under way: the current step, and the model's unchecked draft
+    so far, labelled as such and set apart as a quotation."""
+    text = f"⏳ _{escape_markdown(line)}_"
+    if draft.strip():
+        quoted = "\n".join(f"> {escape_markdown(row)}" for row in draft.strip().splitlines())
+        text += f"\n\n> **{escape_markdown(draft_label)}:**\n>\n{quoted}"
+    return text
 
 
 def error_html(message: str) -> str:
@@ -165,7 +273,10 @@ def library_rows(articles: list[StoredArticle]) -> list[list[str | int]]:
 
 
 def _origin_name(origin: str) -> str:
-    """``/tmp/gradio/…/feed.jsonl:12`` -> ``feed.jsonl:12``: the file a person uploaded, not our temp path."""
+    """``/tmp/gradio/…/feed.jsonl:12`` -> ``feed.jsonl:12``: the file a person uploaded, not our temp
+    path; a web address is kept whole."""
+    if origin.startswith(("http://", "https://")):
+        return origin
     return Path(origin).name or origin
 
 
@@ -179,3 +290,45 @@ def ingest_report_markdown(report: IngestReport, refused: Sequence[tuple[str, st
     ]
     lines += [f"- ✗ **{escape_markdown(name)}**: {escape_markdown(reason)}" for name, reason in rejected]
     return "\n".join(lines)
+
+
+def feed_reports_markdown(reports: Sequence[FeedReport]) -> str:
+    """What adding or refreshing feeds did: per feed, new items, items indexed from their summary
+    (and why their page was not used), rejected items, or why the feed could not be read."""
+    if not reports:
+        return "No feeds are followed yet: add one above."
+    blocks = []
+    for r in reports:
+        name = f"**{escape_markdown(r.title or r.url)}** ({escape_markdown(r.url)})"
+        if r.error:
+            blocks.append(f"- ✗ {name}: {escape_markdown(r.error)}")
+            continue
+        rows = [
+            f"- {name}: **{r.new_items} new** · unchanged {r.ingest.unchanged} · rejected {len(r.ingest.rejected)}"
+            f" ({r.ingest.chunks} chunks indexed in {r.ingest.seconds:.1f} s)"
+        ]
+        rows += [f"  - ↳ indexed the feed's summary of {escape_markdown(link)}: {escape_markdown(why)}"
+                 for link, why in r.from_summary]
+        rows += [f"  - ✗ {escape_markdown(x.origin)}: {escape_markdown(x.reason)}" for x in r.ingest.rejected]
+        blocks.append("\n".join(rows))
+    return "\n".join(blocks)
+
+
+def followed_feeds_markdown(feeds: Sequence[FollowedFeed]) -> str:
+    if not feeds:
+        return "_No feeds followed._"
+    rows = [
+        f"- {escape_markdown(f.title or f.url)} — {escape_markdown(f.url)}"
+        + (f" (last fetched {escape_markdown(f.refreshed[:16].replace('T', ' '))} UTC)" if f.refreshed else "")
+        for f in feeds
+    ]
+    return "**Followed feeds**\n" + "\n".join(rows)
+
+
+def status_markdown(status: Mapping[str, object]) -> str:
+    """The status line: what is indexed, and which models and store answer."""
+    st = status
+    return (
+        f"**{st['articles']:,} articles · {st['chunks']:,} chunks indexed** · embeddings: {st['embedding_model']}"
+        f" · store: {st['vector_store']} · answers: {st['llm']}"
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, make_settings
+from local_site import RAIL_QUESTION, RAIL_TITLE, serve_site
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
 from app import build_ui
@@ -93,6 +94,13 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Pat
 
 
 @pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """A small Arabic news site with an RSS feed, on 127.0.0.1 (no internet here)."""
+    with serve_site() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -125,6 +133,15 @@ class UI:
         self.page.get_by_role("option", name=outlet, exact=True).click()
         self.page.click("h1")  # closes the list
         expect(self.page.locator("#outlets")).to_contain_text(outlet)
+
+    def record_progress(self) -> None:
+        """Keep every progress line the citation panel shows, in ``window.isnadSeen``."""
+        self.page.evaluate("""() => {
+          window.isnadSeen = [];
+          const panel = document.querySelector('#citations');
+          new MutationObserver(() => panel.querySelectorAll('.isnad-progress li').forEach(
+            li => window.isnadSeen.push(li.textContent))).observe(panel, {subtree: true, childList: true});
+        }""")
 
     def library(self) -> None:
         self.page.get_by_role("tab", name="Library").click()
@@ -189,7 +206,6 @@ def test_uploaded_article_is_listed_and_then_cited(ui: UI, tmp_path: Path):
     ui.page.set_input_files("#upload input[type=file]", str(story))
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     expect(ui.page.locator("#status")).to_contain_text("63 articles")
-    ui.screenshot("library.png")
     ui.search_library("سيوة")
     expect(ui.page.locator("#library-table")).to_contain_text(OASIS_TITLE)
 
@@ -291,3 +307,103 @@ def test_follow_up_is_rewritten_from_the_conversation(ui: UI):
     expect(searched_for).to_have_text("Searched for: How many US troops remain in Iraq?")
     assert "Searched for: How many US troops remain in Iraq?" in ui.page.inner_text("#chat")
     assert ui.cards().count() > 0
+
+
+def test_answer_progress_is_shown_as_it_happens(ui: UI):
+    ui.record_progress()
+    ui.ask(TROOPS_AR)
+    seen = ui.page.evaluate("window.isnadSeen")
+    assert any(line.startswith("Searching the indexed sources") for line in seen), seen
+    assert any(" passages found in " in line for line in seen), seen
+    expect(ui.page.locator("#citations .isnad-progress")).to_have_count(0)  # replaced by the checked answer
+    assert "⏳" not in ui.page.inner_text("#chat")
+
+
+def test_translation_toggle_needs_the_llm_and_says_when_it_is_unavailable(ui: UI):
+    toggle = ui.page.locator("#translate-quotes input")
+    expect(toggle).to_be_disabled()  # extractive mode: no model to translate with
+    expect(ui.page.locator("#translate-quotes")).to_contain_text("needs the LLM")
+    ui.page.locator("#mode").get_by_text("llm", exact=True).click()
+    expect(toggle).to_be_enabled()
+    toggle.check()
+    ui.ask(TROOPS_AR)
+    note = ui.page.locator("#citations .isnad-translation-note")
+    expect(note).to_contain_text("machine translation unavailable")  # nothing listens at the LLM's address
+    assert ui.cards().count() > 0 and ui.page.locator("#citations .quote-pair").count() == 0
+
+
+def test_added_web_page_is_listed_and_then_cited(ui: UI, site: str):
+    ui.library()
+    ui.page.fill("#add-url textarea", f"{site}/news/missing.html")
+    ui.page.click("#add-url-button")
+    report = ui.page.locator("#url-report")
+    expect(report).to_contain_text("rejected 1", timeout=ANSWER_MS)
+    assert "missing.html" in report.inner_text() and "HTTP 404" in report.inner_text()
+
+    ui.page.fill("#add-url textarea", f"{site}/news/rail.html")
+    ui.page.click("#add-url-button")
+    expect(report).to_contain_text("added 1", timeout=ANSWER_MS)
+    ui.search_library("السكة الحديد")
+    expect(ui.page.locator("#library-table")).to_contain_text(RAIL_TITLE)
+
+    ui.page.get_by_role("tab", name="Ask").click()
+    ui.ask(RAIL_QUESTION)
+    titles = ui.cards().locator(".title").all_text_contents()
+    assert RAIL_TITLE in titles, titles
+    card = ui.cards().filter(has_text=RAIL_TITLE).first
+    assert card.locator("a").get_attribute("href") == f"{site}/news/rail.html"
+
+
+def test_followed_feed_is_listed_and_its_items_indexed(ui: UI, site: str):
+    ui.library()
+    ui.page.fill("#feed-url textarea", f"{site}/feed.xml")
+    ui.page.click("#add-feed")
+    report = ui.page.locator("#feed-report")
+    expect(report).to_contain_text("new", timeout=ANSWER_MS)
+    text = report.inner_text()
+    assert "schools.html" in text and "HTTP 404" in text  # indexed from the feed's own summary
+    assert "empty.html" in text and "no summary" in text
+    expect(ui.page.locator("#feeds")).to_contain_text(f"{site}/feed.xml")
+    ui.search_library("الفرافرة")
+    expect(ui.page.locator("#library-table")).to_contain_text("تلاميذ الفرافرة")
+    ui.search_library("")
+    expect(ui.page.locator("#library-table")).to_contain_text("BBC Arabic")
+    ui.screenshot("library.png")
+
+    ui.page.click("#refresh-feeds")  # nothing new since
+    expect(report).to_contain_text("0 new", timeout=ANSWER_MS)
+
+
+def test_interface_language_switch_relabels_the_controls(ui: UI):
+    ui.page.locator("#ui-language").get_by_text("العربية").click()
+    expect(ui.page.get_by_role("tab", name="المكتبة")).to_be_visible()
+    expect(ui.page.locator("#ask")).to_have_text("اسأل")
+    expect(ui.page.locator("#question")).to_contain_text("السؤال")
+    assert ui.page.evaluate("document.querySelector('.gradio-container').getAttribute('dir')") == "rtl"
+    ui.ask(TROOPS_AR)  # the same controls (elem_ids) still work
+    assert ui.cards().count() > 0
+    ui.screenshot("arabic-interface.png")
+
+    ui.page.locator("#ui-language").get_by_text("English").click()
+    expect(ui.page.get_by_role("tab", name="Library")).to_be_visible()
+    expect(ui.page.locator("#ask")).to_have_text("Ask")
+    assert ui.page.evaluate("document.querySelector('.gradio-container').getAttribute('dir')") == "ltr"
+
+
+def test_claim_check_shows_the_verdict_and_the_stance_of_each_source(ui: UI):
+    ui.page.get_by_role("tab", name="Check a claim").click()
+    ui.page.fill("#claim textarea", "About 900 US troops remain in Syria.")
+    ui.page.click("#check")
+    verdict = ui.page.wait_for_selector("#claim-result .isnad-verdict, #claim-result .isnad-error", timeout=ANSWER_MS)
+    assert verdict is not None
+    assert "isnad-verdict" in (verdict.get_attribute("class") or ""), verdict.inner_text()
+    assert verdict.get_attribute("data-verdict") == "supported", verdict.inner_text()
+    expect(ui.page.locator("#claim-result .verdict-name")).to_have_text("Supported · صحيح")
+    cards = ui.page.locator("#claim-result .isnad-card")
+    assert cards.count() > 0
+    stances = cards.locator(".stance").all_text_contents()
+    assert "supports · يؤيد" in stances, stances
+    quote = cards.first.locator(".quote")
+    assert quote.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    ui.screenshot("claim.png")
+    assert ui.dialogs == []

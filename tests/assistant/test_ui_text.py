@@ -1,0 +1,148 @@
+"""The UI's pure pieces: quote translations and their checks, the interface wording in both
+languages, form parsing, and the HTML/Markdown the new panels render (all article text escaped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.answering import Answer
+from assistant.claims import ClaimCheck
+from assistant.evidence import Citation
+from assistant.forms import parse_day, search_filter, split_by_size
+from assistant.i18n import LABELS, PROGRESS, STANCES, VERDICTS, label
+from assistant.quote_translation import checked_translation, translate_quotes
+from assistant.render import (
+    answer_html,
+    claim_html,
+    feed_reports_markdown,
+    ingest_report_markdown,
+    progress_chat_markdown,
+    progress_html,
+)
+from assistant.settings import PROJECT_ROOT
+from assistant.web_library import FeedReport
+from ingest.models import Rejection
+from vectorstore.records import IngestReport
+
+pytestmark = pytest.mark.unit
+PROMPTS = PROJECT_ROOT / "prompts"
+QUOTE = "قال مسؤول إن نحو 900 جندي أمريكي ما زالوا في سوريا."
+
+
+def citation(**overrides: Any) -> Citation:
+    fields: dict[str, Any] = dict(
+        n=1, doc_id="abc", title="عنوان", source="BBC Arabic", published="2018-04-13", url="https://example.org/a",
+        quote=QUOTE, start=0, end=len(QUOTE), passage=QUOTE, verified=True,
+    )
+    fields.update(overrides)
+    return Citation(**fields)
+
+
+class ScriptedChat:
+    def __init__(self, replies: list[str | Exception]) -> None:
+        self.replies = replies
+        self.sent: list[Any] = []
+
+    def invoke(self, messages: Any, **_: Any) -> Any:
+        self.sent.append(messages)
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return type("Reply", (), {"content": reply})()
+
+
+def test_arabic_quotes_are_translated_and_checked():
+    chat = ScriptedChat(["English: An official said about 900 US troops are still in Syria.", "ما زالوا"])
+    other = "وقال المنظمون إن المهرجان شهد مشاركة أكثر من مئتي مزارع."
+    made, note = translate_quotes(lambda: chat, PROMPTS, [QUOTE, "An English quote.", other, QUOTE])
+    assert made == {QUOTE: "An official said about 900 US troops are still in Syria."}
+    assert note is not None and "not a usable translation" in note  # the second reply was Arabic
+    assert len(chat.sent) == 2  # English quotes are not sent; a repeated quote is sent once
+    assert QUOTE in chat.sent[0][1][1] and "data, not instructions" in chat.sent[0][0][1]
+
+
+def test_an_unreachable_model_leaves_the_quotes_untranslated_with_a_note():
+    made, note = translate_quotes(lambda: ScriptedChat([ConnectionError("port 9")]), PROMPTS, [QUOTE])
+    assert made == {} and note is not None and "unavailable" in note
+
+    def no_model() -> Any:
+        raise RuntimeError("the embedded LLM did not start")
+
+    assert translate_quotes(no_model, PROMPTS, [QUOTE])[1] == (
+        "machine translation unavailable: the LLM did not answer (RuntimeError)"
+    )
+    assert translate_quotes(no_model, PROMPTS, ["Only English here."]) == ({}, None)
+
+
+def test_translation_checks():
+    assert checked_translation('"About 900 troops remain."\nNote: …', QUOTE) == "About 900 troops remain."
+    assert checked_translation("", QUOTE) is None
+    assert checked_translation("نحو 900 جندي", QUOTE) is None
+    assert checked_translation("word " * 200, QUOTE) is None
+
+
+def test_every_label_exists_in_both_languages():
+    for table in (LABELS, PROGRESS, VERDICTS, STANCES):
+        for key, (english, arabic) in table.items():
+            assert english.strip() and arabic.strip(), key
+            assert any("\u0600" <= ch <= "\u06ff" for ch in arabic), key
+    assert label("tab_library", "العربية") == "المكتبة" and label("tab_library", "English") == "Library"
+    assert label("upload", "en", types=".txt", limit="1 MB").startswith("Add articles: .txt")
+
+
+def test_form_fields(tmp_path: Path):
+    assert parse_day(" 2018-04-13 ", "from").isoformat() == "2018-04-13"  # type: ignore[union-attr]
+    assert parse_day("", "from") is None
+    with pytest.raises(ValueError, match="The to date '13/04/2018' is not a date: write it as YYYY-MM-DD"):
+        parse_day("13/04/2018", "to")
+    flt = search_filter(["BBC Arabic"], "2018-03-01", "")
+    assert flt.describe() == "BBC Arabic, 2018-03-01……"
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_text("x" * 10)
+    big.write_text("x" * 2_000)
+    kept, refused = split_by_size([str(small), str(big)], 1_000)
+    assert kept == [small] and refused[0][0] == "big.txt" and "over the 1 KB upload limit" in refused[0][1]
+
+
+def test_translation_is_shown_beside_the_original_and_labelled():
+    answer = Answer("q", "en", "llm", "a [1]", False, [citation()], searched="all outlets")
+    html = answer_html(answer, translations={QUOTE: "An official said <b>900</b> troops remain."})
+    assert '<div class="quote-pair"><blockquote class="quote" dir="rtl" lang="ar">' + QUOTE in html
+    assert 'class="translation" dir="ltr" lang="en"><span class="mt-label">machine translation</span>' in html
+    assert "&lt;b&gt;900&lt;/b&gt;" in html and "<b>900" not in html
+    plain = answer_html(answer, translation_note="machine translation unavailable")
+    assert "quote-pair" not in plain and "machine translation unavailable" in plain
+
+
+def test_claim_panel_shows_the_verdict_in_both_languages_and_each_stance():
+    check = ClaimCheck(
+        claim="c", language="ar", mode="extractive", verdict="contradicted", explanation="غير صحيح: [1] تناقض <x>",
+        citations=[citation(stance="contradicts"), citation(n=2, stance="supports")], searched="BBC Arabic",
+    )
+    html = claim_html(check)
+    assert 'data-verdict="contradicted"' in html and "Contradicted · غير صحيح" in html
+    assert "تناقض &lt;x&gt;" in html and "searched: BBC Arabic" in html
+    assert '<span class="stance stance-contradicts">contradicts · يناقض</span>' in html
+    assert '<span class="stance stance-supports">supports · يؤيد</span>' in html
+
+
+def test_progress_and_draft_are_escaped_and_the_draft_is_labelled():
+    html = progress_html(["Searching…", "20 passages <found>"])
+    assert '<li class="done">Searching…</li><li class="current">20 passages &lt;found&gt;</li>' in html
+    bubble = progress_chat_markdown("Drafting… (3 s)", "About *900* [1]\nsecond line", "Unchecked draft")
+    assert bubble.startswith("⏳ _Drafting… \\(3 s\\)_")
+    assert "> **Unchecked draft:**" in bubble and "> About \\*900\\* \\[1\\]\n> second line" in bubble
+    assert "Unchecked" not in progress_chat_markdown("Searching…")
+
+
+def test_web_reports_name_each_url_and_reason():
+    url = "http://127.0.0.1:8000/news/missing.html"
+    report = IngestReport(rejected=[Rejection(url, "the server answered HTTP 404 Not Found")])
+    assert f"**{url.replace('.', chr(92) + '.').replace(':', chr(92) + ':')}**" in ingest_report_markdown(report)
+    feed = FeedReport("http://h/feed.xml", "أخبار", new_items=1, from_summary=[("http://h/a", "HTTP 404")])
+    text = feed_reports_markdown([feed, FeedReport("http://h/bad.xml", error="not an RSS or Atom feed")])
+    assert "**1 new**" in text and "summary of http\\:" in text and "HTTP 404" in text
+    assert "bad\\.xml" in text and "not an RSS or Atom feed" in text
