@@ -25,7 +25,8 @@ class EvidenceSentence:
     end: int
     text: str
     score: float = 0.0  # ranking score: similarity plus any quantity bonus
-    similarity: float = 0.0  # cosine similarity to the question as asked (not its translation): abstention
+    similarity: float = 0.0  # cosine similarity to the question as asked: abstention compares it
+    translated_similarity: float = 0.0  # the same for the question's Arabic translation (llm mode), if any
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,12 @@ def rank_sentences(
     by_query = vectors @ np.stack(query_vectors).T
     scores = by_query.max(axis=1)
     similarities = by_query[:, 0]
+    translated = by_query[:, 1:].max(axis=1) if by_query.shape[1] > 1 else np.zeros(len(sentences))
     if asks_for_quantity(query):
         scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
     ranked = [
-        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity))
-        for s, score, similarity in zip(sentences, scores, similarities, strict=True)
+        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity), float(other))
+        for s, score, similarity, other in zip(sentences, scores, similarities, translated, strict=True)
     ]
     return sorted(ranked, key=lambda s: s.score, reverse=True)
 
@@ -132,8 +134,13 @@ def covers(ranked: list[EvidenceSentence], language: str, cross_language: float,
     """Do the sources address the question at all? Some sentence must be similar enough to it.
     Sentences in the question's own language must clear a higher bar: e5 similarities within one
     language run higher than across languages, for related and unrelated text alike."""
+    def bar(query_language: str, s: EvidenceSentence) -> float:
+        return same_language if s.chunk.language == query_language else cross_language
+
+    # Translations are into Arabic: they are held to the bar of Arabic queries.
     return any(
-        s.similarity >= (same_language if s.chunk.language == language else cross_language) for s in ranked
+        s.similarity >= bar(language, s) or (s.translated_similarity and s.translated_similarity >= bar("ar", s))
+        for s in ranked
     )
 
 

@@ -162,3 +162,12 @@ def test_how_many_questions_quote_sentences_that_state_a_count_first():
     ranked = [INTRO, sentence("ينتشر نحو ألفي جندي أمريكي في سوريا.", 0.66, published="2018-04-05", doc="d2")]
     assert [s.text for s in select_quotes(ranked, 1)] == [INTRO.text]
     assert "ألفي" in select_quotes(ranked, 1, counts_first=True)[0].text
+
+
+def test_an_arabic_translation_of_the_question_is_held_to_the_arabic_bar():
+    weak = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, 0.86, similarity=0.78,
+                            translated_similarity=0.86)
+    assert covers([weak], "en", cross_language=0.80, same_language=0.85)
+    lower = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, 0.84, similarity=0.78,
+                             translated_similarity=0.84)
+    assert not covers([lower], "en", cross_language=0.80, same_language=0.85)
