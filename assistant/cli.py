@@ -335,7 +335,7 @@ def bench(
         raise typer.BadParameter(str(exc)) from exc
     try:
         result = run_bench(state.settings, data_dir, chosen, naive=naive, latency_n=queries, answers_n=answers,
-                           say=lambda line: err.print(line, highlight=False, markup=False))
+                           say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True))
     except (FileNotFoundError, *USER_ERRORS) as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(2) from exc
