@@ -13,23 +13,32 @@ import httpx
 from assistant.errors import ConfigurationError, LLMUnavailableError
 from assistant.settings import Settings
 
+_MAX_ERROR_BYTES = 64_000
 
 class DeadlineTransport(httpx.HTTPTransport):
-    """Bounds a whole request, first byte to last, by ``seconds`` (ISNAD_LLM_TIMEOUT_S).
+    """Bounds a whole request, first byte to last, by ``seconds`` (ISNAD_LLM_TIMEOUT_S), and masks
+    ``secret`` (the API key) in error replies.
 
     httpx's timeout bounds each read, not the answer: an endpoint that sends a byte now and then
     (a stalled stream, an overloaded proxy) would otherwise hold a journalist's answer for ever.
+    Some endpoints echo a wrong key back in their error text, which then reaches logs and notices.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, secret: str | None = None) -> None:
         super().__init__()
         self.seconds = seconds
+        self.secret = secret.encode() if secret else None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = time.monotonic() + self.seconds
         response = super().handle_request(request)
         response.stream = _BoundedStream(response.stream, deadline, self.seconds, request)
-        return response
+        if response.status_code < 400 or not self.secret:
+            return response
+        body = response.read()[:_MAX_ERROR_BYTES].replace(self.secret, b"***")
+        response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-length"]
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
 
 
 class _BoundedStream(httpx.SyncByteStream):
@@ -100,7 +109,7 @@ class ChatBackend:
             max_tokens=s.llm_max_tokens,  # type: ignore[call-arg]
             timeout=s.llm_timeout_s,
             max_retries=0,
-            http_client=httpx.Client(transport=DeadlineTransport(s.llm_timeout_s), timeout=s.llm_timeout_s),
+            http_client=httpx.Client(transport=DeadlineTransport(s.llm_timeout_s, api_key), timeout=s.llm_timeout_s),
         )
 
     def close(self) -> None:

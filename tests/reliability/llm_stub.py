@@ -3,7 +3,7 @@
 Behaviours: ``garbage`` (a well-formed reply saying nonsense), ``not-json`` (an HTML error page
 with status 200), ``error`` (HTTP 500), ``slow`` (never answers until the test ends), ``trickle``
 (sends headers, then one byte every second: a read timeout alone never fires), ``drip`` (a
-streamed answer that never ends, one token a second). Every request's
+streamed answer that never ends, one token a second), ``unauthorized`` (HTTP 401 echoing the key). Every request's
 headers are recorded, so a test can check which API key was sent.
 """
 
@@ -46,7 +46,7 @@ class StubLLM:
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                stub.requests.append(dict(self.headers))
+                stub.requests.append({k.lower(): v for k, v in self.headers.items()})
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up: the point
                     stub.respond(self)
 
@@ -74,6 +74,15 @@ class StubLLM:
             while not self.released.wait(1.0):
                 handler.wfile.write(b"data: " + json.dumps(delta("[1] ")).encode() + b"\n\n")
                 handler.wfile.flush()
+            return
+        if self.behaviour == "unauthorized":  # echoes the key it was sent, as some servers do
+            key = str(handler.headers.get("authorization", "")).removeprefix("Bearer ")
+            body = json.dumps({"error": {"message": f"Incorrect API key provided: {key}", "type": "auth"}}).encode()
+            handler.send_response(401)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
             return
         status, kind, body = {
             "garbage": (200, "application/json", completion(GARBAGE)),
