@@ -37,7 +37,8 @@ class DeadlineTransport(httpx.HTTPTransport):
             return response
         body = response.read()[:_MAX_ERROR_BYTES].replace(self.secret, b"***")
         response.close()
-        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-length"]
+        decoded = ("content-length", "content-encoding", "transfer-encoding")  # the body is now plain bytes
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in decoded]
         return httpx.Response(response.status_code, headers=headers, content=body, request=request)
 
 
