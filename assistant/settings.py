@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     min_relevance: float = Field(
         0.80, description="Cosine (question vs sentence in another language) under which the sources do not cover it."
     )
-    # Calibrated on answerable Arabic claims (ANS train: lowest .858) against out_of_corpus_dev.jsonl.
+    # 0.85 abstained on every Arabic out-of-corpus question but also on the Arabic troops question
+    # over the seed article alone, so it stays at the cross-language bar until better calibrated.
     min_relevance_same_language: float = Field(
-        0.85, description="The same bar for sentences in the question's own language (e5 runs higher within one)."
+        0.80, description="The same bar for sentences in the question's own language (e5 runs higher within one)."
     )
 
     # Answering.

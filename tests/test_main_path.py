@@ -49,7 +49,7 @@ def test_english_question_gets_verified_arabic_evidence_without_an_llm(indexed_s
     assert answer.language == "en" and not answer.abstained
     assert answer.citations and all(c.verified for c in answer.citations)
     assert all("سوري" in c.passage for c in answer.citations)
-    assert answer.answer.startswith("The most relevant sentences")
+    assert answer.answer.startswith(("The most relevant sentences", "The indexed sources give different figures"))
 
 
 def test_answer_follows_the_json_contract(indexed_service: IsnadService):
