@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.prompts import load_prompt
-from ingest.arabic import detect_language
+from ingest.arabic import detect_language, normalize, strip_article
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,21 @@ def rule_rewrite(question: str, previous: str) -> str | None:
     return f"{_strip_end(previous)}: {focus}{mark}"
 
 
+def _keeps_focus(candidate: str, question: str) -> bool:
+    """True unless the follow-up asks about something ("Iraq", "العراق") the rewrite left out."""
+    focus = focus_of(question)
+    if focus is None:
+        return True
+    prep = _AR_FOCUS_PREP if detect_language(focus) == "ar" else _EN_FOCUS_PREP
+    words = [strip_article(w) for w in _WORD.findall(normalize(prep.sub("", focus)))]
+    have = {strip_article(w) for w in _WORD.findall(normalize(candidate))}
+    return all(w in have for w in words if w)
+
+
 def validated(text: str, question: str, previous: str, max_chars: int) -> str | None:
     """The model's rewrite when it is usable: its first line, without quotes or a label, non-empty,
-    at most ``max_chars``, in the follow-up's language, and not simply the previous question."""
+    at most ``max_chars``, in the follow-up's language, not simply the previous question, and
+    still naming what an elliptical follow-up asks about."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
         return None
@@ -130,6 +142,8 @@ def validated(text: str, question: str, previous: str, max_chars: int) -> str | 
         return None
     if _strip_end(candidate) == _strip_end(previous) and _strip_end(question) != _strip_end(previous):
         return None  # the model dropped the follow-up
+    if not _keeps_focus(candidate, question):
+        return None
     return candidate
 
 

@@ -1,6 +1,6 @@
 """Machine translation of Arabic quotes into English, shown beside the original (never instead of
 it: the quoted, verified text is always the original). LLM only; every translation is checked to
-be one line of English of plausible length, else it is left out."""
+be one line of English of plausible length keeping every figure of the quote, else it is left out."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.numbers import number_values
 from assistant.prompts import load_prompt
 from ingest.arabic import detect_language
 
@@ -18,14 +19,16 @@ _LABEL = re.compile(r"^(?:english|translation)\s*[:：]\s*", re.IGNORECASE)
 
 
 def checked_translation(text: str, quote: str) -> str | None:
-    """The model's first line without a label or quotes, when it is English and not far longer
-    than the quote; else None."""
+    """The model's first line without a label or quotes, when it is English, not far longer than
+    the quote, and states every number the quote states; else None."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
         return None
     english = _LABEL.sub("", lines[0]).strip().strip("\"'«»“”").strip()
     if not english or len(english) > 3 * len(quote) + 40 or detect_language(english) != "en":
         return None
+    if not number_values(quote) <= number_values(english):
+        return None  # a figure lost or changed in translation: a journalist must not read it
     return english
 
 

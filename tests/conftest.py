@@ -77,3 +77,17 @@ def indexed_service(tmp_path_factory: pytest.TempPathFactory, embedder, small_co
     assert report.added == 61 and not report.rejected, report
     yield service
     service.close()
+
+
+@pytest.fixture(scope="module")
+def llm_service(indexed_service):
+    """The small corpus answered in llm mode by the real embedded model (llama.cpp in-process)."""
+    from assistant.service import IsnadService
+
+    service = IsnadService(
+        make_settings(indexed_service.index.data_dir, mode="llm", llm_timeout_s=300),
+        indexed_service.embedder,
+        indexed_service.index,
+    )
+    yield service
+    service.close()

@@ -142,3 +142,10 @@ def test_validation_strips_labels_and_quotes():
         "How many troops are in Iraq?"
     )
     assert validated("How many troops are in Iraq?", "and Iraq?", TROOPS_EN, 10) is None
+
+
+def test_a_rewrite_that_drops_what_the_follow_up_asks_about_is_refused():
+    assert validated("كم عدد الجنود الأمريكيين في سوريا والأردن؟", "وماذا عن العراق؟", TROOPS_AR, 200) is None
+    assert validated("How many US troops remain in Syria now?", "and in Iraq?", TROOPS_EN, 200) is None
+    # Clitics and the article are folded: "بالعراق" names Iraq too.
+    assert validated("كم عدد جنود أمريكا بالعراق؟", "وماذا عن العراق؟", TROOPS_AR, 200) == "كم عدد جنود أمريكا بالعراق؟"

@@ -82,6 +82,10 @@ def test_translation_checks():
     assert checked_translation("", QUOTE) is None
     assert checked_translation("نحو 900 جندي", QUOTE) is None
     assert checked_translation("word " * 200, QUOTE) is None
+    assert checked_translation("An official said about 9,000 US troops remain.", QUOTE) is None  # 900 changed
+    assert checked_translation("An official said nine hundred US troops remain.", QUOTE) == (
+        "An official said nine hundred US troops remain."
+    )
 
 
 def test_every_label_exists_in_both_languages():
