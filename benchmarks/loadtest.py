@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import resource
 import statistics
@@ -30,6 +31,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Threads of llama.cpp and torch share the cores here: spinning OpenMP threads would starve each
+# other (assistant/local_llm.py measured decoding collapse without this).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
