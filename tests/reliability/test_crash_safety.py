@@ -25,8 +25,9 @@ from vectorstore.lexical import LexicalIndex
 
 pytestmark = pytest.mark.reliability
 BATCH = 64  # NewsIndex.ingest commits this many articles at a time
-# tqdm: "embedding: 128 chunks [00:09, 13.2 chunks/s]" or "embedding:  60%|██   | 128/212 [00:09<00:06, …]"
-_PROGRESS = re.compile(r"(?:: |\| )(\d+)(?: chunks|/\d+) \[")
+# tqdm: "embedding: 128 chunks [00:09, 13.2 chunks/s]" or "embedding:  60%|██   | 128/212 [00:09<00:06, …]";
+# anchored on "embedding:" so other bars on stderr ("Loading weights: 100%|…| 199/199 [") never count.
+_PROGRESS = re.compile(r"embedding:[^\r\n\[]*?(\d+)(?: chunks|/\d+) \[")
 
 
 def short_articles(path: Path, count: int) -> Path:
