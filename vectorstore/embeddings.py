@@ -47,7 +47,10 @@ class SentenceEmbedder(Embeddings):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # The "Loading weights" bar is noise on the CLI's stderr, beside the ingest's own progress bar.
+        transformers_logging.disable_progress_bar()
         try:
             self.model = SentenceTransformer(model_path, device=device)
         except OSError as exc:
