@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     min_relevance_same_language: float = Field(
         0.80, description="The same bar for sentences in the question's own language (e5 runs higher within one)."
     )
+    min_lexical_coverage: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Arabic questions: the share of their subject terms (weighted by rarity) the retrieved "
+        "Arabic passages must contain; under it the sources do not cover the question. 0 turns it off.",
+    )
 
     # Answering.
     mode: Literal["llm", "extractive"] = "llm"
