@@ -4,14 +4,13 @@ against the question, and bind them to verified citations."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from assistant.numbers import states_a_count
 from assistant.retrieval import RetrievedPassage
-from ingest.arabic import lexical_tokens, normalize
+from ingest.arabic import normalize
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
 from vectorstore.records import StoredArticle, StoredChunk
@@ -143,16 +142,6 @@ def covers(ranked: list[EvidenceSentence], language: str, cross_language: float,
         s.similarity >= bar(language, s) or (s.translated_similarity and s.translated_similarity >= bar("ar", s))
         for s in ranked
     )
-
-
-def lexical_coverage(terms: set[str], passages: Iterable[str], weights: Mapping[str, float]) -> float:
-    """How much of the question's subject the retrieved passages mention: the share of its content
-    ``terms`` they contain, each weighted by its rarity in the index (``weights``). 1.0 without terms."""
-    total = sum(weights.get(t, 0.0) for t in terms)
-    if total <= 0:
-        return 1.0
-    seen = set().union(*(lexical_tokens(p) for p in passages))
-    return sum(weights.get(t, 0.0) for t in terms if t in seen) / total
 
 
 def quote_is_verbatim(article_text: str, quote: str, start: int, end: int) -> bool:

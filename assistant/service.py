@@ -18,7 +18,6 @@ from assistant.evidence import (
     candidate_sentences,
     cite,
     covers,
-    lexical_coverage,
     rank_sentences,
 )
 from assistant.followup import Rewrite, standalone_question
@@ -27,7 +26,7 @@ from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.translation import translate_question
-from ingest.arabic import content_terms, detect_language, normalize
+from ingest.arabic import detect_language, normalize
 from ingest.loaders import load_paths
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
 from vectorstore.records import IngestReport, SearchFilter, StoredArticle
@@ -145,7 +144,7 @@ class IsnadService:
         question, language, ranked, timings = self._evidence(question, mode, flt, progress)
 
         draft: Draft
-        if not self._covers(question, ranked, language):
+        if not self._covers(ranked, language):
             draft = abstention(language)
         elif mode == "extractive":
             draft = extractive_draft(language, ranked, s.max_quotes, quantity=asks_for_quantity(question))
@@ -179,7 +178,7 @@ class IsnadService:
         mode = mode or s.mode
         started = time.perf_counter()
         claim, language, ranked, timings = self._evidence(claim, mode, flt, progress)
-        sentences = relevant_evidence(claim, ranked, self._covers(claim, ranked, language), s.claim_evidence_sentences)
+        sentences = relevant_evidence(claim, ranked, self._covers(ranked, language), s.claim_evidence_sentences)
         draft = judge(claim, language, sentences)
         if mode == "llm" and sentences:
             mark = time.perf_counter()
@@ -242,21 +241,8 @@ class IsnadService:
         timings["rank"] = time.perf_counter() - mark
         return text, language, ranked, timings
 
-    def _covers(self, question: str, ranked: list[EvidenceSentence], language: str) -> bool:
-        """Do the sources address the question? Similar enough sentences, and for an Arabic question
-        over Arabic passages, passages that mention enough of its subject."""
-        s = self.settings
-        if not covers(ranked, language, s.min_relevance, s.min_relevance_same_language):
-            return False
-        return language != "ar" or self.lexical_coverage(question, ranked) >= s.min_lexical_coverage
-
-    def lexical_coverage(self, question: str, ranked: list[EvidenceSentence]) -> float:
-        """The share of the question's subject terms, weighted by rarity, that its Arabic passages contain."""
-        passages = {x.chunk.chunk_id: x.chunk.text for x in ranked if x.chunk.language == "ar"}
-        if not passages:
-            return 1.0
-        terms = content_terms(question)
-        return lexical_coverage(terms, passages.values(), self.index.lexical_index().term_weights(terms))
+    def _covers(self, ranked: list[EvidenceSentence], language: str) -> bool:
+        return covers(ranked, language, self.settings.min_relevance, self.settings.min_relevance_same_language)
 
     def _translate(self, question: str) -> str | None:
         try:

@@ -60,20 +60,6 @@ def lexical_tokens(text: str) -> list[str]:
     return [light_stem(t) for t in _WORD.findall(normalize(text))]
 
 
-# Question and function words, analysed like the BM25 tokens: they say nothing of a text's subject.
-_FUNCTION_WORDS_TEXT = """
-    كم ما ماذا من متى أين كيف لماذا هل أي أية في على إلى عن مع بين هو هي هم هن نحن أنا أنت التي الذي
-    الذين ذلك هذا هذه تلك هناك هنا كان كانت يكون تكون قد لقد لم لن لا إن أن أو ثم بعد قبل عند منذ حتى
-    كل بعض عدد غير خلال حول ضد لدى له لها لهم به بها فيه فيها عليه عليها منه منها إذا زال يزال تم
-"""
-_FUNCTION_WORDS = frozenset(light_stem(normalize(word)) for word in _FUNCTION_WORDS_TEXT.split())
-
-
-def content_terms(text: str) -> set[str]:
-    """The BM25 tokens of ``text`` that name its subject: no question or function words, no single letters."""
-    return {t for t in lexical_tokens(text) if len(t) > 1 and t not in _FUNCTION_WORDS}
-
-
 def detect_language(text: str, sample_chars: int = 4000) -> str:
     """'ar' when Arabic letters outnumber Latin ones in the first ``sample_chars``, else 'en'."""
     sample = text[:sample_chars]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,21 +62,6 @@ class LexicalIndex:
             scores = np.where(mask, scores, 0.0)
         top = np.argsort(-scores)[:k]
         return [LexicalHit(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    def term_weights(self, terms: Iterable[str]) -> dict[str, float]:
-        """BM25's inverse document frequency of each (analysed) term; one no chunk contains weighs most."""
-        count = len(self.chunk_ids)
-        vocab = self._retriever.vocab_dict if self._retriever is not None else {}
-        # bm25s keeps the scores column by column: term t's documents are starts[t]:starts[t + 1].
-        starts = self._retriever.scores["indptr"] if self._retriever is not None else []
-        weights = {}
-        for term in terms:
-            column = vocab.get(term)
-            found = 0
-            if column is not None and column + 1 < len(starts):
-                found = int(starts[column + 1] - starts[column])
-            weights[term] = math.log(1 + (count - found + 0.5) / (found + 0.5))
-        return weights
 
     def save(self, folder: Path) -> None:
         """Write to a temporary sibling folder, then swap it in (a crash leaves the old one)."""

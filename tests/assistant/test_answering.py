@@ -9,7 +9,6 @@ from assistant.evidence import (
     best_similarity,
     cite,
     covers,
-    lexical_coverage,
     looks_like_instruction,
     quote_is_verbatim,
 )
@@ -172,12 +171,3 @@ def test_an_arabic_translation_of_the_question_is_held_to_the_arabic_bar():
     lower = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, 0.84, similarity=0.78,
                              translated_similarity=0.84)
     assert not covers([lower], "en", cross_language=0.80, same_language=0.85)
-
-
-def test_lexical_coverage_weighs_the_rare_subject_terms_the_passages_lack():
-    weights = {"جنود": 1.0, "سوريا": 1.0, "طوكيو": 4.0}
-    passages = ["انسحب الجنود الأمريكيون من سوريا"]
-    assert lexical_coverage({"جنود", "سوريا"}, passages, weights) == pytest.approx(1.0)
-    assert lexical_coverage({"جنود", "طوكيو"}, passages, weights) == pytest.approx(0.2)
-    assert lexical_coverage(set(), passages, weights) == 1.0  # nothing to look for: no evidence against
-    assert lexical_coverage({"طوكيو"}, [], weights) == 0.0

@@ -1,14 +1,6 @@
 import pytest
 
-from ingest.arabic import (
-    content_terms,
-    detect_language,
-    lexical_tokens,
-    light_stem,
-    normalize,
-    strip_article,
-    to_western_digits,
-)
+from ingest.arabic import detect_language, lexical_tokens, light_stem, normalize, strip_article, to_western_digits
 
 pytestmark = pytest.mark.unit
 
@@ -58,10 +50,3 @@ def test_light_stemming_leaves_short_words_latin_and_digits():
 )
 def test_detect_language(text, lang):
     assert detect_language(text) == lang
-
-
-def test_content_terms_drop_question_and_function_words_but_keep_the_subject():
-    terms = content_terms("كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟")
-    assert {light_stem(normalize(w)) for w in ("الجنود", "سوريا")} <= terms
-    assert not {light_stem(normalize(w)) for w in ("كم", "عدد", "الذين", "في")} & terms
-    assert content_terms("ماذا؟ ومتى؟") == set()

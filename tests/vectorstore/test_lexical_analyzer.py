@@ -2,7 +2,6 @@ import json
 
 import pytest
 
-from ingest.arabic import lexical_tokens
 from vectorstore.lexical import _META, LexicalIndex
 
 pytestmark = pytest.mark.unit
@@ -20,16 +19,3 @@ def test_an_index_saved_by_another_analyzer_is_rebuilt_not_reused(tmp_path):
     meta = json.loads((folder / _META).read_text())
     (folder / _META).write_text(json.dumps(meta | {"analyzer": "article-1"}))
     assert LexicalIndex.load(folder) is None
-
-
-def test_term_weights_rank_rare_terms_above_common_ones_and_unknown_terms_highest():
-    texts = ["القوات في سوريا", "القوات في العراق", "القوات في اليمن", "مباراة كرة القدم"]
-    index = LexicalIndex.build(["a", "b", "c", "d"], texts, "g1")
-    forces, syria, tokyo = (lexical_tokens(word)[0] for word in ("القوات", "سوريا", "طوكيو"))
-    weights = index.term_weights([forces, syria, tokyo])
-    assert weights[tokyo] > weights[syria] > weights[forces] > 0
-
-
-def test_term_weights_of_an_empty_index_are_all_equal():
-    weights = LexicalIndex.build([], [], "g0").term_weights(["سوريا", "طوكيو"])
-    assert weights["سوريا"] == weights["طوكيو"] > 0
