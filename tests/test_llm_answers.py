@@ -14,18 +14,6 @@ TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا �
 TROOPS_EN = "How many US troops remain in Syria?"  # translated into Arabic by the LLM for retrieval
 
 
-@pytest.fixture(scope="module")
-def llm_service(indexed_service: IsnadService):
-    """The indexed corpus answered in llm mode by the embedded model."""
-    service = IsnadService(
-        make_settings(indexed_service.index.data_dir, mode="llm", llm_timeout_s=300),
-        indexed_service.embedder,
-        indexed_service.index,
-    )
-    yield service
-    service.close()
-
-
 @pytest.mark.llm
 @pytest.mark.parametrize("question", [TROOPS_AR, TROOPS_EN])
 def test_llm_answer_is_shown_only_when_its_citations_and_numbers_check_out(llm_service: IsnadService, question):

@@ -121,17 +121,6 @@ def test_check_cli_json_contract(indexed_service: IsnadService, tmp_path: Path):
 # ---------------------------------------------------------------------------------------------- llm
 
 
-@pytest.fixture(scope="module")
-def llm_service(indexed_service: IsnadService):
-    service = IsnadService(
-        make_settings(indexed_service.index.data_dir, mode="llm", llm_timeout_s=300),
-        indexed_service.embedder,
-        indexed_service.index,
-    )
-    yield service
-    service.close()
-
-
 @pytest.mark.llm
 @pytest.mark.parametrize(("claim", "verdict"), [(SUPPORTED_CLAIM, "supported"), (CONTRADICTED_CLAIM, "contradicted")])
 def test_llm_claim_check_verdicts_with_verified_seed_citations(llm_service: IsnadService, claim, verdict):
