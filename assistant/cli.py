@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import runpy
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -18,11 +17,9 @@ from tqdm import tqdm
 
 from assistant.errors import IsnadError
 from assistant.settings import PROJECT_ROOT, Settings
-from ingest.errors import LoadError
-from vectorstore.errors import VectorStoreError
 from vectorstore.records import IngestReport, SearchFilter
 
-USER_ERRORS = (IsnadError, VectorStoreError, LoadError)
+USER_ERRORS = (IsnadError,)
 app = typer.Typer(help="Isnad: answers over Arabic and English news, with verified citations.", no_args_is_help=True)
 err = Console(stderr=True)
 
@@ -222,7 +219,7 @@ def models(
     s = state.settings
     print(build_e5_model(s.cache_dir / "multilingual-e5-small"))
     if llm:
-        from assistant.local_llm import assemble_gguf
+        from assistant.llm.embedded import assemble_gguf
 
         print(assemble_gguf(s.cache_dir))
 
@@ -241,7 +238,7 @@ def eval_retrieval(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recall@1/@5 and MRR@10, with dense-only and BM25-only baselines from the same index."""
-    from assistant.evaluation import evaluate_retrieval, load_eval_set
+    from assistant.evaluation.retrieval_eval import evaluate_retrieval, load_eval_set
     from assistant.service import SAMPLE_FILES
     from vectorstore.embeddings import load_embedder
 
@@ -283,7 +280,7 @@ def eval_answers(
     """Claim verdicts (accuracy, macro-F1, majority baseline), verified-citation honesty, abstention."""
     import tempfile
 
-    from assistant.answer_eval import evaluate_answers, load_claims, load_questions
+    from assistant.evaluation.answer_eval import evaluate_answers, load_claims, load_questions
     from assistant.service import IsnadService
 
     if dataset != "factcheck" or mode not in ("llm", "extractive") or split not in ("dev", "train", "all"):
@@ -327,7 +324,7 @@ def bench(
     out: Annotated[Path | None, typer.Option(help="Also write the results as JSON here.")] = None,
 ) -> None:
     """Ingest speed, re-ingest, latency and quality on ANT, beside the naive LangChain pipeline."""
-    from assistant.bench import format_report, parse_scales, run_bench
+    from assistant.evaluation.bench import format_report, parse_scales, run_bench
 
     try:
         chosen = parse_scales(scales)
@@ -347,7 +344,9 @@ def bench(
 @app.command()
 def serve() -> None:
     """Serve the browser UI (same as `python app.py`)."""
-    runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__main__")
+    from assistant.ui.page import serve as serve_ui
+
+    serve_ui(state.settings)
 
 
 def main() -> None:

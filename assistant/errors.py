@@ -1,21 +1,29 @@
-"""Isnad's few exception types. Vendor errors are mapped to these at the boundary."""
+"""Every error Isnad raises for a user to act on, under one root (``IsnadError``).
 
+Vendor errors are mapped to these at the boundary (``raise … from exc``); the CLI and the UI turn
+any ``IsnadError`` into a message that says what happened and what to do.
+"""
 
-class IsnadError(Exception):
-    """Base class: the message says what happened and what to do about it."""
-
-
-class ConfigurationError(IsnadError):
-    """A setting points at something unusable (a missing model, a wrong collection)."""
-
-
-class StoreUnavailableError(IsnadError):
-    """The vector store could not be reached (names the host/port settings)."""
+from ingest.errors import BadInputError, IsnadError, LoadError
+from vectorstore.errors import ConfigurationError, IndexMismatchError, ModelBuildError, StoreUnavailableError
 
 
 class LLMUnavailableError(IsnadError):
     """The chat model could not be reached or gave no usable answer."""
 
 
-class BadQuestionError(IsnadError):
+class BadQuestionError(BadInputError):
     """A question that cannot be asked as given (empty, too long)."""
+
+
+__all__ = [
+    "BadInputError",
+    "BadQuestionError",
+    "ConfigurationError",
+    "IndexMismatchError",
+    "IsnadError",
+    "LLMUnavailableError",
+    "LoadError",
+    "ModelBuildError",
+    "StoreUnavailableError",
+]

@@ -21,7 +21,7 @@ from assistant.evidence import (
     rank_sentences,
 )
 from assistant.followup import Rewrite, standalone_question
-from assistant.llm import ChatBackend
+from assistant.llm.client import ChatBackend
 from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
 from assistant.settings import Settings

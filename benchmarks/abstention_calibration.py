@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answer_eval import load_claims, load_questions  # noqa: E402
-from assistant.evaluation import load_xquad  # noqa: E402
+from assistant.evaluation.answer_eval import load_claims, load_questions  # noqa: E402
+from assistant.evaluation.retrieval_eval import load_xquad  # noqa: E402
 from assistant.evidence import best_similarity  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -46,7 +46,7 @@ def best_same_language(service: IsnadService, question: str) -> float:
 
 def temporary_service(embedder_from: IsnadService) -> IsnadService:
     folder = Path(tempfile.mkdtemp(prefix="isnad-calibration-"))
-    return IsnadService.from_settings(Settings(data_dir=folder, mode="extractive"), embedder=embedder_from.embedder)  # type: ignore[call-arg]
+    return IsnadService.from_settings(Settings(data_dir=folder, mode="extractive"), embedder=embedder_from.embedder)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, required=True, help="an index of the whole sample corpus")
     args = parser.parse_args(argv)
 
-    sample = IsnadService.from_settings(Settings(data_dir=args.index_dir, mode="extractive"))  # type: ignore[call-arg]
+    sample = IsnadService.from_settings(Settings(data_dir=args.index_dir, mode="extractive"))
     urls = {a.url for a in sample.library() if a.url}
     claims = [c.claim for c in load_claims(DATA / "factcheck" / "ans_x_ant_claims.jsonl", urls, "train", 90)
               if c.label != "other"]

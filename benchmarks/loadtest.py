@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 # other (assistant/local_llm.py measured decoding collapse without this).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from assistant.evaluation.audit import audit_index  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from ingest.loaders import load_paths  # noqa: E402
-from vectorstore.audit import audit_index  # noqa: E402
 
 ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_middleeast_international.jsonl.gz"
 SEED = ROOT / "sample_corpus" / "seed_article_ar.json"
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="isnad-loadtest-"))
-    settings = Settings(data_dir=data_dir, mode="extractive")  # type: ignore[call-arg]  # ISNAD_* variables apply
+    settings = Settings(data_dir=data_dir, mode="extractive")  # ISNAD_* variables apply
     service = IsnadService.from_settings(settings)
     service.ingest_paths([SEED])  # questions about the seed article have an answer from the start
     records = ant_records(args.articles)

@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation import EvalQuestion, load_eval_set, score_rankings  # noqa: E402
+from assistant.evaluation.retrieval_eval import EvalQuestion, load_eval_set, score_rankings  # noqa: E402
 from assistant.service import SAMPLE_FILES  # noqa: E402
 from ingest.arabic import _WORD, light_stem, normalize, strip_article  # noqa: E402
 from ingest.chunking import chunk_article, split_sentences  # noqa: E402

@@ -1,9 +1,21 @@
-"""Errors raised by ingest for one bad input; loaders turn them into ``Rejection`` records."""
+"""The root of Isnad's error hierarchy, and the error of one bad input.
+
+``IsnadError`` lives in the lowest layer so that every layer can raise a subclass of it; the full
+list a user can meet is re-exported by ``assistant.errors``.
+"""
 
 from __future__ import annotations
 
 
-class LoadError(ValueError):
+class IsnadError(Exception):
+    """Root of every error a user can act on: the message says what happened and what to do."""
+
+
+class BadInputError(IsnadError, ValueError):
+    """An input that cannot be used as given (a file, a record, a question, a URL)."""
+
+
+class LoadError(BadInputError):
     """A file or record cannot be read. ``str(error)`` is the reason, worded for a journalist;
     ``origin`` (optional) names the input it came from."""
 

@@ -29,7 +29,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     """Settings for a test: its own data folder, the shared model cache, no .env."""
     values: dict[str, Any] = {"data_dir": data_dir, "cache_dir": CACHE_DIR, "mode": "extractive"}
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def bbc_records(limit: int, about_syria: int) -> list[dict]:

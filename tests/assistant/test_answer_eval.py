@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.answer_eval import load_claims, majority_baseline, verbatim_share, verdict_scores
+from assistant.evaluation.answer_eval import load_claims, majority_baseline, verbatim_share, verdict_scores
 from assistant.evidence import Citation
 from vectorstore.records import StoredArticle
 

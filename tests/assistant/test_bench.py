@@ -4,7 +4,7 @@ import math
 import pytest
 from conftest import SHARED_DATA, make_settings
 
-from assistant.bench import (
+from assistant.evaluation.bench import (
     ANT_FILE,
     CLAIMS_FILE,
     bench_questions,

@@ -1,7 +1,7 @@
 import pytest
 from conftest import SHARED_DATA
 
-from assistant.evaluation import EvalQuestion, load_xquad, score_rankings
+from assistant.evaluation.retrieval_eval import EvalQuestion, load_xquad, score_rankings
 from ingest.arabic import detect_language
 
 pytestmark = pytest.mark.unit

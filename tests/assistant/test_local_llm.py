@@ -23,9 +23,9 @@ import pytest
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from assistant import local_llm
 from assistant.errors import ConfigurationError, LLMUnavailableError
-from assistant.local_llm import GGUF_FILENAME, MARKER_SUFFIX, EmbeddedLLMServer, assemble_gguf, main
+from assistant.llm import embedded as local_llm
+from assistant.llm.embedded import GGUF_FILENAME, MARKER_SUFFIX, EmbeddedLLMServer, assemble_gguf, main
 from assistant.settings import PROJECT_ROOT
 
 CACHE_DIR = Path(os.environ.get("ISNAD_CACHE_DIR", PROJECT_ROOT / ".cache"))

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from assistant.answering import llm_draft
-from assistant.progress import Job, Steps
 from assistant.settings import PROJECT_ROOT
+from assistant.ui.progress import Job, Steps
 
 PROMPTS = PROJECT_ROOT / "prompts"
 

@@ -2,7 +2,7 @@ import pytest
 
 from assistant.answering import Answer
 from assistant.evidence import Citation
-from assistant.render import answer_html, answer_markdown, citation_card
+from assistant.ui.render import answer_html, answer_markdown, citation_card
 
 pytestmark = pytest.mark.unit
 

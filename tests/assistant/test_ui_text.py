@@ -11,10 +11,11 @@ import pytest
 from assistant.answering import Answer
 from assistant.claims import ClaimCheck
 from assistant.evidence import Citation
-from assistant.forms import parse_day, search_filter, split_by_size
-from assistant.i18n import LABELS, PROGRESS, STANCES, VERDICTS, label
 from assistant.quote_translation import checked_translation, translate_quotes
-from assistant.render import (
+from assistant.settings import PROJECT_ROOT
+from assistant.ui.forms import parse_day, search_filter, split_by_size
+from assistant.ui.i18n import LABELS, PROGRESS, STANCES, VERDICTS, label
+from assistant.ui.render import (
     answer_html,
     claim_html,
     feed_reports_markdown,
@@ -22,7 +23,6 @@ from assistant.render import (
     progress_chat_markdown,
     progress_html,
 )
-from assistant.settings import PROJECT_ROOT
 from assistant.web_library import FeedReport
 from ingest.models import Rejection
 from vectorstore.records import IngestReport

@@ -21,9 +21,9 @@ from conftest import PROJECT_ROOT, make_settings
 from local_site import RAIL_QUESTION, RAIL_TITLE, serve_site
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
-from app import build_ui
-from assistant.render import CARD_CSS
 from assistant.service import IsnadService
+from assistant.ui.page import build_ui
+from assistant.ui.render import CARD_CSS
 
 pytestmark = pytest.mark.browser
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when the UI launches

@@ -19,8 +19,8 @@ import pytest
 from conftest import bbc_records, make_settings
 from reliability_helpers import BIN, SYRIA_QUESTION_AR, isnad_env, run_isnad, wait_until, write_bbc_corpus
 
+from assistant.evaluation.audit import audit_index
 from assistant.service import IsnadService
-from vectorstore.audit import audit_index
 from vectorstore.lexical import LexicalIndex
 
 pytestmark = pytest.mark.reliability

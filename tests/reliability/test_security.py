@@ -65,7 +65,7 @@ def test_api_key_is_not_in_logs_status_or_settings_dump(tmp_path: Path, embedder
 def ui(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict[str, Any]]:
     """The real Gradio app, served in this process over a small index."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from app import build_ui
+    from assistant.ui.page import build_ui
 
     data = tmp_path_factory.mktemp("ui-index")
     service = IsnadService.from_settings(make_settings(data), embedder=embedder)

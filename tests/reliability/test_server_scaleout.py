@@ -26,8 +26,8 @@ from reliability_helpers import (
     write_bbc_corpus,
 )
 
+from assistant.evaluation.audit import audit_index
 from assistant.service import IsnadService
-from vectorstore.audit import audit_index
 from vectorstore.errors import StoreUnavailableError
 
 pytestmark = pytest.mark.server

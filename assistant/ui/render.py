@@ -11,7 +11,7 @@ from pathlib import Path
 from assistant.answering import Answer
 from assistant.claims import ClaimCheck
 from assistant.evidence import Citation
-from assistant.i18n import ARABIC, stance_name, verdict_name
+from assistant.ui.i18n import ARABIC, stance_name, verdict_name
 from assistant.web_library import FeedReport, FollowedFeed
 from ingest.arabic import detect_language
 from vectorstore.records import IngestReport, StoredArticle

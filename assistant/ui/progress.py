@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from assistant.i18n import progress_text
+from assistant.ui.i18n import progress_text
 
 T = TypeVar("T")
 Report = Callable[[str, dict[str, Any]], None]

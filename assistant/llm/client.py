@@ -84,7 +84,7 @@ class ChatBackend:
 
         s = self.settings
         if s.llm_provider == "embedded":
-            from assistant.local_llm import EmbeddedLLMServer, assemble_gguf
+            from assistant.llm.embedded import EmbeddedLLMServer, assemble_gguf
 
             gguf = s.llm_gguf_path or assemble_gguf(s.cache_dir)
             if not gguf.exists():
@@ -104,10 +104,10 @@ class ChatBackend:
             model = s.llm_model
         return ChatOpenAI(
             base_url=base_url,
-            api_key=api_key,  # type: ignore[arg-type]
+            api_key=api_key,
             model=model,
             temperature=0.0,
-            max_tokens=s.llm_max_tokens,  # type: ignore[call-arg]
+            max_tokens=s.llm_max_tokens,
             timeout=s.llm_timeout_s,
             max_retries=0,
             http_client=httpx.Client(transport=DeadlineTransport(s.llm_timeout_s, api_key), timeout=s.llm_timeout_s),

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.evaluation import EvalQuestion, article_ranking, score_rankings
+from assistant.evaluation.retrieval_eval import EvalQuestion, article_ranking, score_rankings
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from ingest.arabic import normalize
@@ -205,7 +205,7 @@ def run_naive(
     """The naive LangChain pipeline on the same articles: ingest, quality, latency."""
     from transformers import AutoTokenizer
 
-    from assistant.naive_pipeline import naive_ingest, naive_ranking
+    from assistant.evaluation.naive_pipeline import naive_ingest, naive_ranking
 
     with tempfile.TemporaryDirectory(prefix="isnad-bench-naive-") as tmp:
         index = naive_ingest(articles, model_path, Path(tmp))
