@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.evidence import Citation, EvidenceSentence
-from assistant.numbers import number_values, states_a_count, unsupported_numbers
-from assistant.prompts import load_prompt
+from assistant.numbers import number_values, states_a_count
+from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
+from assistant.verification import unsupported_numbers
 from ingest.arabic import detect_language
 
 NOT_FOUND = "NOT_FOUND"
@@ -187,9 +188,8 @@ def llm_draft(
     With ``on_text`` the reply is streamed and ``on_text`` gets the text so far after each piece:
     an unchecked draft, for a caller that shows progress (never as the answer)."""
     block, shown = evidence_block(evidence_order(ranked, max_evidence), budget_tokens)
-    system = load_prompt(prompts_dir, "answer_system", language)
-    user = load_prompt(prompts_dir, "answer_user", language).format(evidence=block, question=question)
-    messages = [("system", system), ("human", user)]
+    prompt = chat_prompt(prompts_dir, "answer_system", language, "answer_user")
+    messages = prompt.invoke({"evidence": block, "question": question})
     stream = getattr(chat, "stream", None)
     if on_text is not None and stream is not None:
         pieces: list[str] = []

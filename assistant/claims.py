@@ -12,16 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from assistant.answering import ChatModel, dated
+from assistant.answering import dated
 from assistant.evidence import Citation, EvidenceSentence
-from assistant.prompts import load_prompt
-from assistant.stance import Stance, figure_stance, sentence_stance
-
-Verdict = Literal["supported", "contradicted", "not_enough_info"]
-VERDICTS: tuple[Verdict, ...] = ("supported", "contradicted", "not_enough_info")
-_FROM_STANCE: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "contradicted"}
+from assistant.prompts import chat_prompt
+from assistant.stance import figure_stance, sentence_stance
+from assistant.verification import VERDICTS, Stance, StancedEvidence, Verdict, aggregate_verdict
 
 TEXT = {
     "en": {
@@ -43,13 +40,6 @@ TEXT = {
         "model": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من أرقام كل جملة مقتبسة وصياغتها.",
     },
 }
-
-
-@dataclass
-class StancedEvidence:
-    sentence: EvidenceSentence
-    stance: Stance
-    signal: str  # "figures" | "wording" | "model"
 
 
 @dataclass
@@ -119,36 +109,28 @@ def _explain(language: str, verdict: Verdict, evidence: list[StancedEvidence], e
     return " ".join(lines + extra)
 
 
-def judge(claim: str, language: str, sentences: list[EvidenceSentence]) -> ClaimDraft:
-    """The verdict from deterministic cues: figures first (newest source decides), then wording."""
+def verdict_from_cues(claim: str, language: str, sentences: list[EvidenceSentence]) -> ClaimDraft:
+    """The verdict from deterministic cues (figures, then wording), aggregated by
+    ``assistant.verification.aggregate_verdict``, with its explanation in the claim's language."""
     text = TEXT[language]
-    if not sentences:
-        return ClaimDraft("not_enough_info", text["not_enough_info"], [], "extractive")
     evidence = [StancedEvidence(s, *sentence_stance(claim, s.text)) for s in sentences]
-    by_figures = [e for e in evidence if e.signal == "figures"]
+    decision = aggregate_verdict(evidence)
+    if decision.deciding is None:
+        return ClaimDraft("not_enough_info", text["not_enough_info"], [], "extractive")
     figure_note = None
-    if by_figures:
-        deciding = max(by_figures, key=lambda e: (e.sentence.chunk.published, e.sentence.score))
-        others = [e for e in by_figures if e.stance != deciding.stance]
-        if others:
-            n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
-            figure_note = text["newest"].format(
-                ref=f"[{n_of[id(deciding)]}]",
-                when=dated(deciding.sentence),
-                others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in others),
-            )
-    else:
-        deciding = evidence[0]
-    # Sentences that only share a topic with the claim are shown as neutral context.
-    for e in evidence:
-        if e.signal == "wording" and e is not deciding:
-            e.stance = "neutral"
-    verdict = _FROM_STANCE[deciding.stance] if deciding.stance != "neutral" else "not_enough_info"
+    if decision.differing:
+        n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
+        figure_note = text["newest"].format(
+            ref=f"[{n_of[id(decision.deciding)]}]",
+            when=dated(decision.deciding.sentence),
+            others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in decision.differing),
+        )
     notes = [x for x in (figure_note, text["cues"]) if x]
-    return ClaimDraft(verdict, _explain(language, verdict, evidence, notes), evidence, "extractive", None, figure_note)
+    explanation = _explain(language, decision.verdict, evidence, notes)
+    return ClaimDraft(decision.verdict, explanation, evidence, "extractive", None, figure_note)
 
 
-_SCHEMA = {
+CLAIM_SCHEMA = {
     "name": "claim_check",
     "strict": True,
     "schema": {
@@ -164,34 +146,36 @@ _SCHEMA = {
 }
 
 
-def llm_judge(
-    chat: ChatModel, prompts_dir: Path, claim: str, language: str, sentences: list[EvidenceSentence]
+def verdict_from_model(
+    chat: Any, prompts_dir: Path, claim: str, language: str, sentences: list[EvidenceSentence]
 ) -> tuple[ClaimDraft | None, str]:
-    """Ask the model for a verdict and evidence numbers (JSON schema); return (draft, "") or (None, why not).
-    Claims that state figures are decided by the figures alone (numbers are compared exactly, the
-    model reads them worse), so the model is not asked."""
-    cues = judge(claim, language, sentences)
+    """Ask the model for a verdict and evidence numbers (structured output, JSON schema); return
+    (draft, "") or (None, why not). Claims that state figures are decided by the figures alone
+    (numbers are compared exactly; the model reads them worse), so the model is not asked."""
+    cues = verdict_from_cues(claim, language, sentences)
     if not sentences or any(e.signal == "figures" for e in cues.evidence):
         return cues, ""
     lines = [f"[{n}] ({dated(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
-    system = load_prompt(prompts_dir, "claim_system", "en")
-    user = load_prompt(prompts_dir, "claim_user", "en").format(evidence="\n".join(lines), claim=claim)
-    reply = chat.invoke(
-        [("system", system), ("human", user)],
-        response_format={"type": "json_schema", "json_schema": _SCHEMA},
-    )
-    return check_llm_verdict(str(getattr(reply, "content", reply)), claim, language, sentences)
+    prompt = chat_prompt(prompts_dir, "claim_system", "en", "claim_user")
+    structured = chat.with_structured_output(CLAIM_SCHEMA, method="json_schema", strict=True, include_raw=True)
+    reply = structured.invoke(prompt.invoke({"evidence": "\n".join(lines), "claim": claim}))
+    parsed = reply.get("parsed") if reply.get("parsing_error") is None else None
+    return check_llm_verdict(parsed if parsed is not None else _raw_text(reply), claim, language, sentences)
+
+
+def _raw_text(reply: dict[str, Any]) -> str:
+    return str(getattr(reply.get("raw"), "content", ""))
 
 
 def check_llm_verdict(
-    raw: str, claim: str, language: str, sentences: list[EvidenceSentence]
+    raw: str | dict[str, Any], claim: str, language: str, sentences: list[EvidenceSentence]
 ) -> tuple[ClaimDraft | None, str]:
     """Keep the model's verdict only when it is well formed, cites existing evidence for its side,
     does not overturn the verdict of the figures and wording (it may only narrow it to
     not_enough_info), and each sentence it cites reads the same way by its figures and wording:
     a small model's fluent verdict is not evidence."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw) if isinstance(raw, str) else raw
         verdict = data["verdict"]
         supporting = [int(n) for n in data.get("supporting", [])]
         contradicting = [int(n) for n in data.get("contradicting", [])]
@@ -204,7 +188,7 @@ def check_llm_verdict(
     side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
     if side is not None and not side:
         return None, "the model's verdict cited no evidence for it"
-    by_cues = judge(claim, language, sentences)
+    by_cues = verdict_from_cues(claim, language, sentences)
     if verdict not in (by_cues.verdict, "not_enough_info"):
         return None, (
             f"the model's verdict ({verdict}) disagrees with the figures and wording of the best evidence "

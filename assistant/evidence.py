@@ -1,5 +1,5 @@
-"""Evidence sentences: cut retrieved passages into sentences with article offsets, rank them
-against the question, and bind them to verified citations."""
+"""Evidence sentences: cut retrieved passages into sentences with article offsets and rank them
+against the question. (Binding them to verified citations is ``assistant.verification``.)"""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from assistant.numbers import states_a_count
+from assistant.query import Query
 from assistant.retrieval import RetrievedPassage
 from ingest.arabic import normalize
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
-from vectorstore.records import StoredArticle, StoredChunk
+from vectorstore.records import StoredChunk
 
 
 @dataclass(frozen=True)
@@ -90,19 +91,11 @@ def candidate_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSenten
     return sentences
 
 
-_QUANTITY_QUESTION = re.compile(
-    r"\b(how (many|much)|number of|what (size|percentage))\b|(^|\s)(كم|عدد|نسبة)(\s|$)", re.IGNORECASE
-)
 QUANTITY_BONUS = 0.02
 
 
-def asks_for_quantity(question: str) -> bool:
-    """'How many…?', 'كم…؟': the answer is a number, so sentences stating numbers are preferred."""
-    return bool(_QUANTITY_QUESTION.search(question))
-
-
 def rank_sentences(
-    query: str,
+    query: Query,
     query_vectors: list[np.ndarray],
     sentences: list[EvidenceSentence],
     embedder: SentenceEmbedder,
@@ -116,7 +109,7 @@ def rank_sentences(
     scores = by_query.max(axis=1)
     similarities = by_query[:, 0]
     translated = by_query[:, 1:].max(axis=1) if by_query.shape[1] > 1 else np.zeros(len(sentences))
-    if asks_for_quantity(query):
+    if query.asks_for_quantity:
         scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
     ranked = [
         EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity), float(other))
@@ -128,50 +121,3 @@ def rank_sentences(
 def best_similarity(ranked: list[EvidenceSentence]) -> float:
     """How close the most similar evidence sentence is to the question (0 when there is none)."""
     return max((s.similarity for s in ranked), default=0.0)
-
-
-def covers(ranked: list[EvidenceSentence], language: str, cross_language: float, same_language: float) -> bool:
-    """Do the sources address the question at all? Some sentence must be similar enough to it.
-    Sentences in the question's own language must clear a higher bar: e5 similarities within one
-    language run higher than across languages, for related and unrelated text alike."""
-    def bar(query_language: str, s: EvidenceSentence) -> float:
-        return same_language if s.chunk.language == query_language else cross_language
-
-    # Translations are into Arabic: they are held to the bar of Arabic queries.
-    return any(
-        s.similarity >= bar(language, s) or (s.translated_similarity and s.translated_similarity >= bar("ar", s))
-        for s in ranked
-    )
-
-
-def quote_is_verbatim(article_text: str, quote: str, start: int, end: int) -> bool:
-    """True only when ``quote`` is exactly the article's text at ``start:end``."""
-    return bool(quote) and 0 <= start < end <= len(article_text) and article_text[start:end] == quote
-
-
-def cite(
-    sentences: list[EvidenceSentence], articles: dict[str, StoredArticle], stances: list[str | None] | None = None
-) -> list[Citation]:
-    """Citations [1..n] for ``sentences``, each verified against its stored article text."""
-    citations = []
-    for n, sentence in enumerate(sentences, start=1):
-        chunk = sentence.chunk
-        article = articles.get(chunk.doc_id)
-        verified = article is not None and quote_is_verbatim(article.text, sentence.text, sentence.start, sentence.end)
-        citations.append(
-            Citation(
-                n=n,
-                doc_id=chunk.doc_id,
-                title=chunk.title,
-                source=chunk.source,
-                published=chunk.published,
-                url=chunk.url,
-                quote=sentence.text,
-                start=sentence.start,
-                end=sentence.end,
-                passage=chunk.text,
-                verified=verified,
-                stance=stances[n - 1] if stances else None,
-            )
-        )
-    return citations

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.prompts import load_prompt
+from assistant.errors import IsnadError
+from assistant.prompts import chat_prompt
 from ingest.arabic import detect_language, normalize, strip_article
 
 log = logging.getLogger(__name__)
@@ -150,10 +151,9 @@ def validated(text: str, question: str, previous: str, max_chars: int) -> str | 
 def llm_rewrite(chat: Any, prompts_dir: Path, question: str, previous: Sequence[str], max_chars: int) -> str | None:
     """The model's standalone version of ``question`` given the earlier questions, validated."""
     language = detect_language(question)
-    system = load_prompt(prompts_dir, "rewrite_followup", language)
     turns = "\n".join(f"- {q}" for q in previous[-TURNS_SHOWN:])
-    user = load_prompt(prompts_dir, "rewrite_followup_user", language).format(history=turns, question=question)
-    reply = chat.invoke([("system", system), ("human", user)])
+    prompt = chat_prompt(prompts_dir, "rewrite_followup", language, "rewrite_followup_user")
+    reply = chat.invoke(prompt.invoke({"history": turns, "question": question}))
     return validated(str(getattr(reply, "content", reply)), question, previous[-1], max_chars)
 
 
@@ -176,7 +176,7 @@ def standalone_question(
     if chat_factory is not None:
         try:
             rewritten = llm_rewrite(chat_factory(), prompts_dir, question, history, limit)
-        except Exception as exc:  # the rewrite is a convenience; the rule (or the question) goes on
+        except IsnadError as exc:  # the rewrite is a convenience; the rule (or the question) goes on
             log.warning("Follow-up rewrite by the LLM failed: %s", exc)
             rewritten = None
         if rewritten:

@@ -40,7 +40,7 @@ _APPROX = {
     "about", "around", "approximately", "nearly", "roughly", "some", "almost", "over", "more",
     "نحو", "حوالي", "قرابه", "زهاء", "تقريبا", "يقرب", "اكثر", "اقل", "قرابة",
 }
-_TOKEN = re.compile(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?|[^\W\d]+")
+_TOKEN = re.compile(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?|[^\W\d]+|%")
 _CLITICS = ("و", "ب", "ل", "ف")
 
 
@@ -122,7 +122,40 @@ def states_a_count(text: str) -> bool:
     return any(not m.is_year for m in extract_numbers(text))
 
 
-def unsupported_numbers(answer: str, evidence: str) -> list[float]:
-    """Numbers stated in ``answer`` that ``evidence`` does not state (in any notation)."""
-    available = number_values(evidence)
-    return sorted({m.value for m in extract_numbers(answer)} - available)
+_ARTICLE_CLITICS = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
+
+
+def strip_clitics(word: str) -> str:
+    """An Arabic word without its leading clitics and article (وبال…); English words unchanged."""
+    if word.isascii():
+        return word
+    stripped = _ARTICLE_CLITICS.sub("", word)
+    return stripped if len(stripped) >= 2 else word
+
+
+# Units that make a number measure something other than a count of people or things. Entries
+# match a unit word exactly or as its prefix; the short ones in _EXACT_UNITS only exactly
+# ("ميل" is a mile, "ميليشيا" a militia; "per cent" is a percentage, "personnel" a count).
+_UNIT_KINDS = {
+    "distance": ("كيلومتر", "كيلو", "كم", "ميل", "اميال", "متر", "امتار", "km", "kilomet", "mile", "metre", "meter"),
+    "money": ("دولار", "يورو", "جنيه", "ريال", "دينار", "ليره", "درهم", "dollar", "euro", "pound", "usd"),
+    "percent": ("بالمئه", "بالمائه", "في", "percent", "per", "%"),
+    "time": ("يوم", "ايام", "ساعه", "ساعات", "شهر", "اشهر", "شهور", "سنه", "سنوات", "عام", "اعوام", "اسبوع",
+             "اسابيع", "دقيقه", "دقايق", "day", "hour", "month", "year", "week", "minute"),
+}
+_UNIT_KINDS = {kind: tuple(normalize(w) for w in words) for kind, words in _UNIT_KINDS.items()}
+_EXACT_UNITS = {normalize(w) for w in ("كم", "ميل", "في", "per", "%", "usd")}
+
+
+def unit_kind(mention: NumberMention) -> str:
+    """'distance', 'money', 'percent', 'time', or 'count' (people, things: what claims mostly state)."""
+    forms = {mention.unit, strip_clitics(mention.unit)} - {""}
+    for kind, words in _UNIT_KINDS.items():
+        if any(f == w or (w not in _EXACT_UNITS and len(w) >= 3 and f.startswith(w)) for f in forms for w in words):
+            return kind
+    return "count"
+
+
+def counts(text: str) -> list[NumberMention]:
+    """The numbers that count something (years excluded)."""
+    return [m for m in extract_numbers(text) if not m.is_year]

@@ -10,8 +10,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import IsnadError
 from assistant.numbers import number_values
-from assistant.prompts import load_prompt
+from assistant.prompts import chat_prompt
 from ingest.arabic import detect_language
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,16 @@ def translate_quotes(
         return {}, None
     try:
         chat = chat_factory()
-    except Exception as exc:  # no model: the quotes are shown without translation
+    except IsnadError as exc:  # no model: the quotes are shown without translation
         log.warning("No LLM for quote translation: %s", exc)
         return {}, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
-    system = load_prompt(prompts_dir, "translate_quote", "ar")
+    prompt = chat_prompt(prompts_dir, "translate_quote", "ar")
     translations: dict[str, str] = {}
     failure = None
     for quote in arabic:
         try:
-            reply = chat.invoke([("system", system), ("human", f"Arabic: {quote}\nEnglish:")])
-        except Exception as exc:
+            reply = chat.invoke(prompt.invoke({"input": f"Arabic: {quote}\nEnglish:"}))
+        except IsnadError as exc:
             log.warning("Quote translation failed: %s", exc)
             return translations, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
         english = checked_translation(str(getattr(reply, "content", reply)), quote)

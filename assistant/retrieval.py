@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from ingest.arabic import detect_language
+from assistant.query import Query
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
 from vectorstore.records import Hit, SearchFilter
@@ -42,8 +42,7 @@ class RetrievedPassage:
 
 @dataclass
 class RetrievalResult:
-    query: str
-    language: str
+    query: Query
     passages: list[RetrievedPassage]
     query_vectors: list[np.ndarray]
     signals: tuple[str, ...]
@@ -128,19 +127,30 @@ class Retriever:
     def reranks(self, language: str) -> bool:
         return sentence_stage_applies(self.rerank, self.rerank_depth, language)
 
-    def retrieve(
-        self, query: str, k: int, flt: SearchFilter | None = None, translations: Sequence[str] = ()
-    ) -> RetrievalResult:
-        """Top ``k`` passages for ``query``; ``translations`` (e.g. the question in Arabic) add
-        their own dense ranking and, being Arabic, a BM25 ranking to the fusion, and take part in
-        the sentence scores of the second stage."""
-        language = detect_language(query)
-        signals = self.signals_for(language)
+    def retrieve(self, query: Query, k: int, flt: SearchFilter | None = None) -> RetrievalResult:
+        """Top ``k`` passages for ``query``; its Arabic translation, when made, adds its own dense
+        ranking and a BM25 ranking to the fusion, and takes part in the second stage's sentence scores."""
+        rankings, by_id, vectors = self._first_stage(query, flt)
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k)
+        ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)
+        signals = self.signals_for(query.language)
+        rerank = self.reranks(query.language)
+        if rerank and ranked:
+            ranked, fused = self._second_stage(ranked, fused, by_id, vectors)
+            signals = (*signals, "sentences")
+        passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked[:k]]
+        return RetrievalResult(query, passages, vectors, signals)
+
+    def _first_stage(
+        self, query: Query, flt: SearchFilter | None
+    ) -> tuple[list[list[str]], dict[str, Hit], list[np.ndarray]]:
+        """Each search text's dense and/or BM25 ranking (by its language), the hits by chunk id, and
+        each search text's query vector."""
         rankings: list[list[str]] = []
         by_id: dict[str, Hit] = {}
         vectors = []
-        for text in (query, *translations):
-            text_signals = self.signals_for(detect_language(text))
+        for text, language in query.searches:
+            text_signals = self.signals_for(language)
             vector = self.embedder.encode_query(text)
             vectors.append(vector)
             if "dense" in text_signals:
@@ -152,21 +162,17 @@ class Retriever:
                 rankings.append([h.chunk.chunk_id for h in lexical])
                 for h in lexical:
                     by_id.setdefault(h.chunk.chunk_id, h)
-        fused = reciprocal_rank_fusion(rankings, self.rrf_k)
-        ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)
-        rerank = self.reranks(language)
-        if rerank and ranked:
-            head, tail = ranked[: self.rerank_depth], ranked[self.rerank_depth :]
-            sentence_vectors = self._sentence_vectors({cid: by_id[cid].chunk.text for cid in head})
-            head, reranked = rerank_by_sentences(head, sentence_vectors, np.stack(vectors), self.rrf_k)
-            # The tail keeps its first-stage order, scored below every reranked passage.
-            scale = min(reranked.values()) / (2 * fused[tail[0]]) if tail else 0.0
-            fused = {**{cid: reranked[cid] for cid in head}, **{cid: fused[cid] * scale for cid in tail}}
-            ranked = head + tail
-        passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked[:k]]
-        if rerank:
-            signals = (*signals, "sentences")
-        return RetrievalResult(query, language, passages, vectors, signals)
+        return rankings, by_id, vectors
+
+    def _second_stage(
+        self, ranked: list[str], fused: dict[str, float], by_id: dict[str, Hit], vectors: list[np.ndarray]
+    ) -> tuple[list[str], dict[str, float]]:
+        """Rerank the head by its sentences; the tail keeps its first-stage order, scored below it."""
+        head, tail = ranked[: self.rerank_depth], ranked[self.rerank_depth :]
+        sentence_vectors = self._sentence_vectors({cid: by_id[cid].chunk.text for cid in head})
+        head, reranked = rerank_by_sentences(head, sentence_vectors, np.stack(vectors), self.rrf_k)
+        scale = min(reranked.values()) / (2 * fused[tail[0]]) if tail else 0.0
+        return head + tail, {**{cid: reranked[cid] for cid in head}, **{cid: fused[cid] * scale for cid in tail}}
 
     def _sentence_vectors(self, texts: dict[str, str]) -> dict[str, np.ndarray]:
         """Each passage's sentence vectors (split as the evidence step splits them; one batch)."""

@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
-from assistant.claims import ClaimCheck, judge, llm_judge, relevant_evidence
-from assistant.errors import BadQuestionError
-from assistant.evidence import (
-    EvidenceSentence,
-    asks_for_quantity,
-    candidate_sentences,
-    cite,
-    covers,
-    rank_sentences,
-)
+from assistant.claims import ClaimCheck, relevant_evidence, verdict_from_cues, verdict_from_model
+from assistant.errors import IsnadError
+from assistant.evidence import EvidenceSentence, candidate_sentences, rank_sentences
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm.client import ChatBackend
+from assistant.query import Query
 from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.translation import translate_question
-from ingest.arabic import detect_language, normalize
+from assistant.verification import should_abstain, verified_citations
+from ingest.arabic import normalize
 from ingest.loaders import load_paths
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
 from vectorstore.records import IngestReport, SearchFilter, StoredArticle
 from vectorstore.store import NewsIndex, open_chroma_client
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 SAMPLE_FILES = ("seed_article_ar.json", "bbc_arabic_middleeast_2018.jsonl.gz")
 Progress = Callable[[int], None]
 # How an answer is coming along, for a UI that shows it: ("searching", {"translating": bool}),
@@ -44,19 +37,6 @@ AskProgress = Callable[[str, dict[str, Any]], None]
 
 def _ignore(stage: str, detail: dict[str, Any]) -> None:
     pass
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """The question without control characters; empty or over-long ones are refused."""
-    cleaned = _CONTROL.sub(" ", question or "").strip()
-    if not cleaned:
-        raise BadQuestionError("The question is empty: type a question in English or Arabic.")
-    if len(cleaned) > max_chars:
-        raise BadQuestionError(
-            f"The question is {len(cleaned):,} characters long; the limit is {max_chars:,} "
-            "(ISNAD_MAX_QUESTION_CHARS). Ask a shorter question."
-        )
-    return cleaned
 
 
 class IsnadService:
@@ -130,7 +110,7 @@ class IsnadService:
         """A follow-up ("and in Iraq?") rewritten from the earlier questions ``previous`` into one that
         can be searched alone: by the LLM in llm mode (its output checked), else by a fixed rule."""
         s = self.settings
-        question = clean_question(question, s.max_question_chars)
+        question = Query.parse(question, s.max_question_chars).text
         llm = None if (mode or s.mode) == "extractive" else (lambda: self.llm.chat_model().bind(max_tokens=80))
         return standalone_question(question, previous, llm, s.prompts_dir, s.max_question_chars)
 
@@ -138,35 +118,28 @@ class IsnadService:
         self, question: str, mode: str | None = None, flt: SearchFilter | None = None,
         progress: AskProgress = _ignore,
     ) -> Answer:
+        """Answer ``question`` from the indexed sources with numbered, verified citations (or abstain)."""
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        question, language, ranked, timings = self._evidence(question, mode, flt, progress)
-
+        query, ranked, timings = self._evidence(question, mode, flt, progress)
         draft: Draft
-        if not self._covers(ranked, language):
-            draft = abstention(language)
+        if self._should_abstain(ranked, query):
+            draft = abstention(query.language)
         elif mode == "extractive":
-            draft = extractive_draft(language, ranked, s.max_quotes, quantity=asks_for_quantity(question))
+            draft = extractive_draft(query.language, ranked, s.max_quotes, quantity=query.asks_for_quantity)
         else:
             mark = time.perf_counter()
             progress("drafting", {})
             streamed = None if progress is _ignore else (lambda text: progress("draft", {"text": text}))
-            draft = self._llm_or_fallback(question, language, ranked, streamed)
+            draft = self._llm_or_fallback(query, ranked, streamed)
             timings["generate"] = time.perf_counter() - mark
-
         articles = self.index.get_articles(x.chunk.doc_id for x in draft.sentences)
-        citations = cite(draft.sentences, articles)
+        citations = verified_citations(draft.sentences, articles)
         timings["total"] = time.perf_counter() - started
         return Answer(
-            question=question,
-            language=language,
-            mode=draft.mode,
-            answer=draft.text,
-            abstained=draft.abstained,
-            citations=citations,
-            timings=timings,
-            notice=draft.notice,
+            question=query.text, language=query.language, mode=draft.mode, answer=draft.text,
+            abstained=draft.abstained, citations=citations, timings=timings, notice=draft.notice,
             searched=flt.describe() if flt else "all outlets",
         )
 
@@ -177,17 +150,20 @@ class IsnadService:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        claim, language, ranked, timings = self._evidence(claim, mode, flt, progress)
-        sentences = relevant_evidence(claim, ranked, self._covers(ranked, language), s.claim_evidence_sentences)
-        draft = judge(claim, language, sentences)
+        query, ranked, timings = self._evidence(claim, mode, flt, progress)
+        covered = not self._should_abstain(ranked, query)
+        sentences = relevant_evidence(query.text, ranked, covered, s.claim_evidence_sentences)
+        draft = verdict_from_cues(query.text, query.language, sentences)
         if mode == "llm" and sentences:
             mark = time.perf_counter()
             progress("drafting", {})
             try:
-                checked, reason = llm_judge(self.llm.chat_model(), s.prompts_dir, claim, language, sentences)
-            except Exception as exc:  # any LLM failure leaves the cue-based verdict
+                checked, reason = verdict_from_model(
+                    self.llm.chat_model(), s.prompts_dir, query.text, query.language, sentences
+                )
+            except IsnadError as exc:  # the LLM is down or unusable: the cue-based verdict stands
                 log.warning("LLM unavailable for the claim check: %s", exc)
-                checked, reason = None, f"the LLM is unavailable ({type(exc).__name__}: {exc})"
+                checked, reason = None, f"the LLM is unavailable ({exc})"
             timings["generate"] = time.perf_counter() - mark
             if checked is not None:
                 draft = checked
@@ -195,17 +171,11 @@ class IsnadService:
                 draft.notice = f"Showing the verdict from figures and wording instead of the model's: {reason}."
         chosen = [e.sentence for e in draft.evidence]
         articles = self.index.get_articles(x.chunk.doc_id for x in chosen)
-        citations = cite(chosen, articles, [e.stance for e in draft.evidence])
+        citations = verified_citations(chosen, articles, [e.stance for e in draft.evidence])
         timings["total"] = time.perf_counter() - started
         return ClaimCheck(
-            claim=claim,
-            language=language,
-            mode=draft.mode,
-            verdict=draft.verdict,
-            explanation=draft.explanation,
-            citations=citations,
-            timings=timings,
-            notice=draft.notice,
+            claim=query.text, language=query.language, mode=draft.mode, verdict=draft.verdict,
+            explanation=draft.explanation, citations=citations, timings=timings, notice=draft.notice,
             searched=flt.describe() if flt else "all outlets",
         )
 
@@ -217,65 +187,58 @@ class IsnadService:
 
     def _evidence(
         self, text: str, mode: str, flt: SearchFilter | None, progress: AskProgress = _ignore
-    ) -> tuple[str, str, list[EvidenceSentence], dict[str, float]]:
-        """Clean ``text``, retrieve passages for it, and rank their sentences against it."""
+    ) -> tuple[Query, list[EvidenceSentence], dict[str, float]]:
+        """Read ``text`` once as a Query, retrieve passages for it, and rank their sentences against it."""
         s = self.settings
         started = time.perf_counter()
-        text = clean_question(text, s.max_question_chars)
-        language = detect_language(text)
+        query = Query.parse(text, s.max_question_chars)
         timings: dict[str, float] = {}
-        translations: list[str] = []
-        translate = mode == "llm" and language != "ar" and s.translate_questions
+        translate = mode == "llm" and query.language != "ar" and s.translate_questions
         progress("searching", {"translating": translate})
         if translate:
-            translated = self._translate(text)
-            translations = [translated] if translated else []
+            query = query.with_translation(self._translate(query.text))
             timings["translate"] = time.perf_counter() - started
         mark = time.perf_counter()
-        result = self.retriever.retrieve(text, s.top_k, flt, translations)
+        result = self.retriever.retrieve(query, s.top_k, flt)
         timings["retrieve"] = time.perf_counter() - mark
         found = {"passages": len(result.passages), "articles": len({p.hit.chunk.doc_id for p in result.passages})}
         progress("found", found)
         mark = time.perf_counter()
-        ranked = rank_sentences(text, result.query_vectors, candidate_sentences(result.passages), self.embedder)
+        ranked = rank_sentences(query, result.query_vectors, candidate_sentences(result.passages), self.embedder)
         timings["rank"] = time.perf_counter() - mark
-        return text, language, ranked, timings
+        return query, ranked, timings
 
-    def _covers(self, ranked: list[EvidenceSentence], language: str) -> bool:
-        return covers(ranked, language, self.settings.min_relevance, self.settings.min_relevance_same_language)
+    def _should_abstain(self, ranked: list[EvidenceSentence], query: Query) -> bool:
+        s = self.settings
+        return should_abstain(ranked, query.language, s.min_relevance, s.min_relevance_same_language)
 
     def _translate(self, question: str) -> str | None:
         try:
             chat = self.llm.chat_model()
-        except Exception as exc:  # no LLM: retrieval goes on with the question as asked
+        except IsnadError as exc:  # no LLM: retrieval goes on with the question as asked
             log.warning("No LLM for query translation: %s", exc)
             return None
         # A translation is short: a few dozen tokens at most.
-        quick = chat.bind(max_tokens=60)
-        return translate_question(quick, self.settings.prompts_dir, question)
+        return translate_question(chat.bind(max_tokens=60), self.settings.prompts_dir, question)
 
     def _llm_or_fallback(
-        self, question: str, language: str, ranked: list[Any], on_text: Callable[[str], None] | None = None
+        self, query: Query, ranked: list[EvidenceSentence], on_text: Callable[[str], None] | None = None
     ) -> Draft:
+        """The model's answer when it passes the checks, else the quoted evidence with a notice saying why."""
         s = self.settings
         try:
             draft, reason = llm_draft(
-                self.llm.chat_model(),
-                s.prompts_dir,
-                question,
-                language,
-                ranked,
-                budget_tokens=s.context_budget_tokens,
-                max_evidence=s.llm_evidence_sentences,
-                on_text=on_text,
+                self.llm.chat_model(), s.prompts_dir, query.text, query.language, ranked,
+                budget_tokens=s.context_budget_tokens, max_evidence=s.llm_evidence_sentences, on_text=on_text,
             )
-        except Exception as exc:  # any LLM failure must leave the journalist an answer
+        except IsnadError as exc:  # the LLM is down or unusable: the journalist still gets the evidence
             log.warning("LLM unavailable: %s", exc)
-            draft, reason = None, f"the LLM is unavailable ({type(exc).__name__}: {exc})"
+            draft, reason = None, f"the LLM is unavailable ({exc})"
+        quantity = query.asks_for_quantity
         if draft is not None:
-            return with_other_figures(draft, ranked, language, s.max_quotes) if asks_for_quantity(question) else draft
+            return with_other_figures(draft, ranked, query.language, s.max_quotes) if quantity else draft
         notice = f"Showing quoted evidence instead of a generated answer: {reason}."
-        return extractive_draft(language, ranked, s.max_quotes, notice=notice, quantity=asks_for_quantity(question))
+        return extractive_draft(query.language, ranked, s.max_quotes, notice=notice, quantity=quantity)
 
     # ------------------------------------------------------------------ status
     def status(self) -> dict[str, Any]:

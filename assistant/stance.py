@@ -10,15 +10,12 @@ These are cues, not understanding: the claim check labels them as such and shows
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-from assistant.numbers import NumberMention, extract_numbers
+from assistant.numbers import counts, strip_clitics, unit_kind
+from assistant.verification import Stance, same_figure
 from ingest.arabic import normalize
 
-Stance = Literal["supports", "contradicts", "neutral"]
-
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
-_CLITICS = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
 
 # Negation particles and denial verbs, in normalised spelling (ة→ه, أ→ا, ى→ي).
 _NEGATIONS_AR = {
@@ -69,14 +66,6 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
-def _stem(word: str) -> str:
-    """An Arabic word without its leading clitics and article; English words unchanged."""
-    if word.isascii():
-        return word
-    stripped = _CLITICS.sub("", word)
-    return stripped if len(stripped) >= 2 else word
-
-
 def is_negated(text: str) -> bool:
     """True when ``text`` carries a negation or denial (Arabic or English)."""
     folded = normalize(text)
@@ -106,7 +95,7 @@ def _matches(stems: set[str], text: str, entries: tuple[str, ...]) -> bool:
 def event_sides(text: str) -> set[tuple[int, int]]:
     """Which side (0 or 1) of which opposite pair ``text`` mentions."""
     folded = normalize(text)
-    stems = {_stem(w) for w in _words(folded)}
+    stems = {strip_clitics(w) for w in _words(folded)}
     return {
         (i, side)
         for i, pair in enumerate(_OPPOSITES_NORMALISED)
@@ -121,40 +110,6 @@ def opposed(claim: str, sentence: str) -> bool:
     return any((i, 1 - side) in b and (i, side) not in b for i, side in a)
 
 
-# Units that make a number measure something other than a count of people or things.
-_UNIT_KINDS = {
-    "distance": ("كيلومتر", "كيلو", "كم", "ميل", "اميال", "متر", "امتار", "km", "kilomet", "mile", "metre", "meter"),
-    "money": ("دولار", "يورو", "جنيه", "ريال", "دينار", "ليره", "درهم", "dollar", "euro", "pound", "usd"),
-    "percent": ("بالمئه", "بالمائه", "في", "percent", "per"),
-    "time": ("يوم", "ايام", "ساعه", "ساعات", "شهر", "اشهر", "شهور", "سنه", "سنوات", "عام", "اعوام", "اسبوع",
-             "اسابيع", "دقيقه", "دقايق", "day", "hour", "month", "year", "week", "minute"),
-}
-_UNIT_KINDS = {kind: tuple(normalize(w) for w in words) for kind, words in _UNIT_KINDS.items()}
-
-
-def unit_kind(mention: NumberMention) -> str:
-    """'distance', 'money', 'percent', 'time', or 'count' (people, things: what claims mostly state)."""
-    forms = {mention.unit, _stem(mention.unit)} - {""}
-    for kind, words in _UNIT_KINDS.items():
-        if any(f == w or (len(w) >= 3 and f.startswith(w)) for f in forms for w in words):
-            return kind
-    return "count"
-
-
-def counts(text: str) -> list[NumberMention]:
-    """The numbers that count something (years excluded)."""
-    return [m for m in extract_numbers(text) if not m.is_year]
-
-
-def _same_figure(a: NumberMention, b: NumberMention) -> bool:
-    if unit_kind(a) != unit_kind(b):
-        return False
-    if a.value == b.value:
-        return True
-    # "about 2,000" and "nearly 2,100": approximate figures within 10% are the same figure.
-    return (a.approximate or b.approximate) and abs(a.value - b.value) <= 0.1 * max(a.value, b.value)
-
-
 def figure_stance(claim: str, sentence: str) -> Stance | None:
     """Supports when every figure of the claim is in the sentence; contradicts when none is;
     None when either side states no figure (nothing to compare)."""
@@ -163,7 +118,7 @@ def figure_stance(claim: str, sentence: str) -> Stance | None:
     stated = [s for s in counts(sentence) if unit_kind(s) in kinds]  # 100 km says nothing about 900 troops
     if not claimed or not stated:
         return None
-    found = [any(_same_figure(c, s) for s in stated) for c in claimed]
+    found = [any(same_figure(c, s) for s in stated) for c in claimed]
     if all(found):
         return "supports"
     return "contradicts" if not any(found) else None

@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from assistant.prompts import load_prompt
+from assistant.errors import IsnadError
+from assistant.prompts import chat_prompt
 from ingest.arabic import detect_language
 
 log = logging.getLogger(__name__)
@@ -15,10 +16,10 @@ log = logging.getLogger(__name__)
 
 def translate_question(chat: Any, prompts_dir: Path, question: str, max_chars: int = 400) -> str | None:
     """The question in Arabic, or None when the model's output is not a plausible translation."""
-    system = load_prompt(prompts_dir, "translate_query", "en")
+    prompt = chat_prompt(prompts_dir, "translate_query", "en")
     try:
-        reply = chat.invoke([("system", system), ("human", question)])
-    except Exception as exc:  # translation is an optional boost; retrieval goes on without it
+        reply = chat.invoke(prompt.invoke({"input": question}))
+    except IsnadError as exc:  # translation is an optional boost; retrieval goes on without it
         log.warning("Query translation failed: %s", exc)
         return None
     text = str(getattr(reply, "content", reply)).strip().strip('"«»').splitlines()

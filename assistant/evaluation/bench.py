@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from assistant.evaluation.retrieval_eval import EvalQuestion, article_ranking, score_rankings
+from assistant.query import Query
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from ingest.arabic import normalize
@@ -177,12 +178,12 @@ def run_isnad(
         keys_by_doc = {a.doc_id: a.key for a in articles}
         rankings = [article_ranking(service.retriever, q.text, keys_by_doc) for q in questions]
         texts_q = [q.text for q in questions]
-        retrieve = _timed(lambda q: service.retriever.retrieve(q, settings.top_k), texts_q[:latency_n])
+        retrieve = _timed(lambda q: service.retriever.retrieve(Query.parse(q), settings.top_k), texts_q[:latency_n])
         # These queries are Arabic, so the default retrieval skips the sentence stage; time it too
         # (English questions get it), on other queries than above so its sentence cache starts cold.
         with_sentences = Retriever(index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k,
                                    hybrid=settings.hybrid, rerank="on", rerank_depth=settings.rerank_depth)
-        reranked = _timed(lambda q: with_sentences.retrieve(q, settings.top_k), texts_q[::-1][:answers_n])
+        reranked = _timed(lambda q: with_sentences.retrieve(Query.parse(q), settings.top_k), texts_q[::-1][:answers_n])
         answer = _timed(lambda q: service.ask(q, mode="extractive"), texts_q[:answers_n], warmup=1)
         service.close()
     return {

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.query import Query
 from assistant.retrieval import HybridMode, RerankMode, Retriever, sentence_stage_applies
 from assistant.settings import Settings
 from ingest.arabic import LEXICAL_ANALYZER
@@ -97,7 +98,7 @@ def score_rankings(rankings: Sequence[Sequence[str]], questions: Sequence[EvalQu
 
 def article_ranking(retriever: Retriever, question: str, keys_by_doc: dict[str, str]) -> list[str]:
     """Article keys in the order their chunks are first retrieved (top 10 articles)."""
-    result = retriever.retrieve(question, k=retriever.candidates)
+    result = retriever.retrieve(Query.parse(question, max_chars=100_000), k=retriever.candidates)
     ranking: list[str] = []
     for passage in result.passages:
         key = keys_by_doc.get(passage.hit.chunk.doc_id)

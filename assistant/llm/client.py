@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from assistant.errors import ConfigurationError, LLMUnavailableError
+from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
 _MAX_ERROR_BYTES = 64_000
@@ -80,20 +80,18 @@ class ChatBackend:
         return self._chat
 
     def _build(self) -> Any:
-        from langchain_openai import ChatOpenAI
+        from assistant.llm.checked_chat import CheckedChatOpenAI
 
         s = self.settings
         if s.llm_provider == "embedded":
-            from assistant.llm.embedded import EmbeddedLLMServer, assemble_gguf
+            from assistant.llm.embedded import EmbeddedLLMServer
+            from assistant.llm.gguf import assemble_gguf
 
             gguf = s.llm_gguf_path or assemble_gguf(s.cache_dir)
             if not gguf.exists():
                 raise ConfigurationError(f"ISNAD_LLM_GGUF_PATH points at {gguf}, which does not exist.")
             self._server = EmbeddedLLMServer(gguf, context_tokens=s.llm_context_tokens, threads=s.llm_threads)
-            try:
-                base_url = self._server.start()
-            except Exception as exc:
-                raise LLMUnavailableError(f"The embedded LLM did not start: {exc}") from exc
+            base_url = self._server.start()  # raises LLMUnavailableError / ConfigurationError
             api_key = "not-needed"
             model = self._server.model_name
         else:
@@ -102,7 +100,7 @@ class ChatBackend:
             base_url = s.llm_base_url
             api_key = s.llm_api_key.get_secret_value() if s.llm_api_key else "not-needed"
             model = s.llm_model
-        return ChatOpenAI(
+        return CheckedChatOpenAI(
             base_url=base_url,
             api_key=api_key,
             model=model,

@@ -3,15 +3,9 @@
 import pytest
 
 from assistant.answering import Draft, check_llm_answer, extractive_draft, select_quotes, with_other_figures
-from assistant.evidence import (
-    EvidenceSentence,
-    asks_for_quantity,
-    best_similarity,
-    cite,
-    covers,
-    looks_like_instruction,
-    quote_is_verbatim,
-)
+from assistant.evidence import EvidenceSentence, best_similarity, looks_like_instruction
+from assistant.query import asks_for_quantity
+from assistant.verification import should_abstain, verified_citations, verify_citation
 from vectorstore.records import StoredArticle, StoredChunk
 
 pytestmark = pytest.mark.unit
@@ -85,12 +79,12 @@ def test_extractive_answer_quotes_and_numbers_its_sentences():
 
 def test_citations_are_verified_only_when_verbatim_at_their_offsets():
     article = StoredArticle("d1", "k", "عنوان", ARTICLE, "Al-Monitor", "2024-09-27", "", "ar", 1)
-    good = cite([TROOPS], {"d1": article})[0]
+    good = verified_citations([TROOPS], {"d1": article})[0]
     assert good.verified and ARTICLE[good.start : good.end] == good.quote
     moved = EvidenceSentence(TROOPS.chunk, TROOPS.start + 1, TROOPS.end + 1, TROOPS.text, 0.9)
-    assert not cite([moved], {"d1": article})[0].verified
-    assert not cite([TROOPS], {})[0].verified  # article gone
-    assert not quote_is_verbatim(ARTICLE, "", 0, 0)
+    assert not verified_citations([moved], {"d1": article})[0].verified
+    assert not verified_citations([TROOPS], {})[0].verified  # article gone
+    assert not verify_citation(ARTICLE, "", 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -148,14 +142,14 @@ def test_abstention_compares_similarity_not_the_quantity_bonus():
     boosted = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.81, similarity=0.79)
     assert best_similarity([boosted, INTRO]) == pytest.approx(0.79)
     assert best_similarity([]) == 0.0
-    assert not covers([boosted, INTRO], "ar", cross_language=0.8, same_language=0.8)
+    assert should_abstain([boosted, INTRO], "ar", cross_language=0.8, same_language=0.8)
 
 
 def test_sentences_in_the_questions_language_must_clear_the_higher_bar():
     arabic = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, score=0.83, similarity=0.83)
-    assert covers([arabic], "en", cross_language=0.80, same_language=0.86)  # English question, Arabic text
-    assert not covers([arabic], "ar", cross_language=0.80, same_language=0.86)  # Arabic question
-    assert covers([arabic], "ar", cross_language=0.80, same_language=0.82)
+    assert not should_abstain([arabic], "en", cross_language=0.80, same_language=0.86)  # English question, Arabic text
+    assert should_abstain([arabic], "ar", cross_language=0.80, same_language=0.86)  # Arabic question
+    assert not should_abstain([arabic], "ar", cross_language=0.80, same_language=0.82)
 
 
 def test_how_many_questions_quote_sentences_that_state_a_count_first():
@@ -167,7 +161,7 @@ def test_how_many_questions_quote_sentences_that_state_a_count_first():
 def test_an_arabic_translation_of_the_question_is_held_to_the_arabic_bar():
     weak = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, 0.86, similarity=0.78,
                             translated_similarity=0.86)
-    assert covers([weak], "en", cross_language=0.80, same_language=0.85)
+    assert not should_abstain([weak], "en", cross_language=0.80, same_language=0.85)
     lower = EvidenceSentence(TROOPS.chunk, TROOPS.start, TROOPS.end, TROOPS.text, 0.84, similarity=0.78,
                              translated_similarity=0.84)
-    assert not covers([lower], "en", cross_language=0.80, same_language=0.85)
+    assert should_abstain([lower], "en", cross_language=0.80, same_language=0.85)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.claims import check_llm_verdict, judge, relevant_evidence
+from assistant.claims import check_llm_verdict, relevant_evidence, verdict_from_cues
 from assistant.evidence import EvidenceSentence
 from assistant.stance import figure_stance, is_negated, opposed, sentence_stance
 from vectorstore.records import StoredChunk
@@ -79,7 +79,7 @@ def test_sentence_stance(claim, evidence, expected):
 def test_newest_source_decides_between_conflicting_figures_and_the_others_are_dated():
     old = sentence(BBC_2000, 0.92, published="2018-04-05", source="BBC Arabic")
     new = sentence(SEED_900, 0.88, published="2024-09-27", source="Al-Monitor")
-    draft = judge("About 900 US troops are deployed in northeast Syria.", "en", [old, new])
+    draft = verdict_from_cues("About 900 US troops are deployed in northeast Syria.", "en", [old, new])
     assert draft.verdict == "supported"
     assert [e.stance for e in draft.evidence] == ["contradicts", "supports"]
     assert draft.figure_note and "[2] (Al-Monitor, 2024-09-27)" in draft.figure_note
@@ -89,14 +89,14 @@ def test_newest_source_decides_between_conflicting_figures_and_the_others_are_da
 def test_wording_verdict_comes_from_the_best_sentence_and_others_are_neutral():
     best = sentence("الولايات المتحدة لن تنسحب من العراق", 0.9)
     other = sentence("تحدث المسؤولون عن العراق", 0.88)
-    draft = judge("All US troops will leave Iraq immediately.", "en", [best, other])
+    draft = verdict_from_cues("All US troops will leave Iraq immediately.", "en", [best, other])
     assert draft.verdict == "contradicted"
     assert [e.stance for e in draft.evidence] == ["contradicts", "neutral"]
     assert "[1]" in draft.explanation
 
 
 def test_no_relevant_evidence_is_not_enough_info_in_the_claims_language():
-    draft = judge("ادعاء ما", "ar", [])
+    draft = verdict_from_cues("ادعاء ما", "ar", [])
     assert draft.verdict == "not_enough_info"
     assert "لا تكفي المعلومات" in draft.explanation
 

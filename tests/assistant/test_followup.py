@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from assistant.errors import LLMUnavailableError
 from assistant.followup import (
     AS_ASKED,
     BY_LLM,
@@ -99,16 +100,16 @@ def test_llm_rewrite_is_used_when_it_passes_the_checks():
     chat = ScriptedChat('Standalone question: "How many US troops remain in Iraq?"\nThey are 2,500.')
     rewrite = standalone_question("and in Iraq?", ["Who leads the coalition?", TROOPS_EN], lambda: chat, PROMPTS)
     assert (rewrite.question, rewrite.method) == ("How many US troops remain in Iraq?", BY_LLM)
-    system, user = chat.sent[0]
-    assert system[0] == "system" and "standalone" in system[1]
-    assert TROOPS_EN in user[1] and "Who leads the coalition?" in user[1] and "and in Iraq?" in user[1]
+    system, user = chat.sent[0].to_messages()
+    assert system.type == "system" and "standalone" in system.content
+    assert TROOPS_EN in user.content and "Who leads the coalition?" in user.content and "and in Iraq?" in user.content
 
 
 def test_arabic_follow_up_gets_the_arabic_prompt():
     chat = ScriptedChat("كم عدد الجنود الأمريكيين الذين بقوا في العراق؟")
     rewrite = standalone_question("وماذا عن العراق؟", [TROOPS_AR], lambda: chat, PROMPTS)
     assert (rewrite.question, rewrite.method) == ("كم عدد الجنود الأمريكيين الذين بقوا في العراق؟", BY_LLM)
-    assert "سؤال المتابعة" in chat.sent[0][1][1]
+    assert "سؤال المتابعة" in chat.sent[0].to_messages()[1].content
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_arabic_follow_up_gets_the_arabic_prompt():
         "How many American soldiers remain in Iraq?",  # wrong language for an Arabic follow-up
         TROOPS_AR,  # just the previous question: the follow-up was dropped
         "كم " * 400,  # far too long
-        ConnectionError("nothing listens on port 9"),  # the model is unreachable
+        LLMUnavailableError("nothing listens on port 9"),  # the model is unreachable (as ChatBackend reports it)
     ],
     ids=["empty", "wrong-language", "previous-question", "too-long", "unreachable"],
 )

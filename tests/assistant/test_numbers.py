@@ -1,6 +1,7 @@
 import pytest
 
-from assistant.numbers import extract_numbers, number_values, states_a_count, unsupported_numbers
+from assistant.numbers import extract_numbers, number_values, states_a_count
+from assistant.verification import unsupported_numbers
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,127 @@
+"""The checks that make Isnad trustworthy, in one place: quotes, figures, abstention, claim verdicts.
+
+- ``verify_citation``: a quote is verified only when it is exactly the stored article's text at its
+  offsets; ``verified_citations`` binds evidence sentences to numbered citations with that check.
+- ``same_figure``: the one rule for "these two numbers state the same figure", used by answers
+  (``unsupported_numbers``) and claims (``assistant.stance.figure_stance``).
+- ``should_abstain``: the sources do not cover the question, so Isnad says so instead of answering.
+- ``aggregate_verdict``: a claim's verdict from its evidence sentences' stances.
+
+Rendering shows what these decided; nothing else re-checks a quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.evidence import Citation, EvidenceSentence
+from assistant.numbers import NumberMention, extract_numbers, unit_kind
+from vectorstore.records import StoredArticle
+
+Stance = Literal["supports", "contradicts", "neutral"]
+Verdict = Literal["supported", "contradicted", "not_enough_info"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "contradicted", "not_enough_info")
+APPROXIMATE_TOLERANCE = 0.1  # "about 2,000" and "nearly 2,100" are the same figure
+
+
+# ------------------------------------------------------------------------------------- quotes
+def verify_citation(article_text: str, quote: str, start: int, end: int) -> bool:
+    """True only when ``quote`` is exactly the article's text at ``start:end``."""
+    return bool(quote) and 0 <= start < end <= len(article_text) and article_text[start:end] == quote
+
+
+def verified_citations(
+    sentences: list[EvidenceSentence], articles: dict[str, StoredArticle], stances: list[Stance] | None = None
+) -> list[Citation]:
+    """Citations [1..n] for ``sentences``, each verified against its stored article's text."""
+    citations = []
+    for n, sentence in enumerate(sentences, start=1):
+        chunk = sentence.chunk
+        article = articles.get(chunk.doc_id)
+        verified = article is not None and verify_citation(article.text, sentence.text, sentence.start, sentence.end)
+        citations.append(Citation(
+            n=n, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, published=chunk.published,
+            url=chunk.url, quote=sentence.text, start=sentence.start, end=sentence.end, passage=chunk.text,
+            verified=verified, stance=stances[n - 1] if stances else None,
+        ))
+    return citations
+
+
+# ------------------------------------------------------------------------------------ figures
+def same_figure(a: NumberMention, b: NumberMention, tolerance: float = APPROXIMATE_TOLERANCE) -> bool:
+    """Do ``a`` and ``b`` state the same figure? They must measure the same kind of thing (a count,
+    a distance, money, a percentage, a time) and be equal, or within ``tolerance`` when either is
+    approximate ("about/نحو")."""
+    if unit_kind(a) != unit_kind(b):
+        return False
+    if a.value == b.value:
+        return True
+    return (a.approximate or b.approximate) and abs(a.value - b.value) <= tolerance * max(a.value, b.value)
+
+
+def unsupported_numbers(answer: str, evidence: str) -> list[float]:
+    """Numbers stated in a generated ``answer`` that its cited ``evidence`` does not state, in any
+    notation. An answer restates the source's figure exactly: no tolerance, even for "about"."""
+    stated = extract_numbers(evidence)
+    return sorted({m.value for m in extract_numbers(answer) if not any(same_figure(m, e, 0.0) for e in stated)})
+
+
+# --------------------------------------------------------------------------------- abstention
+def should_abstain(
+    ranked: list[EvidenceSentence], language: str, cross_language: float, same_language: float
+) -> bool:
+    """True when no evidence sentence is similar enough to the question: the sources do not cover it.
+
+    Sentences in the question's own language must clear the higher ``same_language`` bar (e5
+    similarities within one language run higher, for related and unrelated text alike); the
+    question's Arabic translation (llm mode) is held to the bar of Arabic questions."""
+    def bar(query_language: str, s: EvidenceSentence) -> float:
+        return same_language if s.chunk.language == query_language else cross_language
+
+    return not any(
+        s.similarity >= bar(language, s) or (s.translated_similarity and s.translated_similarity >= bar("ar", s))
+        for s in ranked
+    )
+
+
+# ----------------------------------------------------------------------------- claim verdicts
+@dataclass
+class StancedEvidence:
+    """An evidence sentence with its stance towards a claim and the signal that decided it."""
+
+    sentence: EvidenceSentence
+    stance: Stance
+    signal: str  # "figures" | "wording" | "model"
+
+
+@dataclass(frozen=True)
+class VerdictDecision:
+    """A claim's verdict, the evidence that decided it, and the figure evidence that differs from it."""
+
+    verdict: Verdict
+    deciding: StancedEvidence | None
+    differing: list[StancedEvidence]
+
+
+def aggregate_verdict(evidence: list[StancedEvidence]) -> VerdictDecision:
+    """The verdict from the stances of ``evidence`` (best first).
+
+    Figures decide first: among sentences judged by their figures the newest source decides, and
+    the others that read differently are returned as ``differing``. Without figures the best
+    sentence's wording decides, and the other wording-only sentences become neutral context (they
+    share a topic with the claim, which is not evidence for or against it). No evidence, or a
+    neutral deciding sentence, gives ``not_enough_info``."""
+    if not evidence:
+        return VerdictDecision("not_enough_info", None, [])
+    by_figures = [e for e in evidence if e.signal == "figures"]
+    if by_figures:
+        deciding = max(by_figures, key=lambda e: (e.sentence.chunk.published, e.sentence.score))
+        differing = [e for e in by_figures if e.stance != deciding.stance]
+    else:
+        deciding, differing = evidence[0], []
+    for e in evidence:
+        if e.signal == "wording" and e is not deciding:
+            e.stance = "neutral"
+    verdicts: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "contradicted"}
+    return VerdictDecision(verdicts.get(deciding.stance, "not_enough_info"), deciding, differing)
