@@ -1,13 +1,13 @@
-"""A question (or claim) as Isnad reads it, computed once: cleaned text, language, matching form,
-and its Arabic translation when one was made."""
+"""A question (or claim) as Isnad reads it, computed once: cleaned text, language, and its Arabic
+translation when one was made."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from assistant.errors import BadQuestionError
-from ingest.arabic import detect_language, normalize
+from ingest.arabic import detect_language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _QUANTITY_QUESTION = re.compile(
@@ -39,14 +39,13 @@ class Query:
 
     text: str  # as asked, cleaned of control characters
     language: str  # "ar" or "en" (detected once)
-    normalized: str = field(repr=False)  # Arabic-normalised form, for matching only
     translation: str | None = None  # the question in Arabic (llm mode, English questions), checked Arabic
 
     @classmethod
     def parse(cls, text: str, max_chars: int = 2000) -> Query:
         """The cleaned question with its language; raises ``BadQuestionError`` for empty or over-long text."""
         cleaned = clean_question(text, max_chars)
-        return cls(cleaned, detect_language(cleaned), normalize(cleaned))
+        return cls(cleaned, detect_language(cleaned))
 
     def with_translation(self, arabic: str | None) -> Query:
         return replace(self, translation=arabic) if arabic else self

@@ -1,4 +1,4 @@
-"""Sentence embeddings through sentence-transformers, behind LangChain's ``Embeddings`` interface."""
+"""Sentence embeddings through sentence-transformers, with the e5 query/passage prompts and a cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from vectorstore.errors import ConfigurationError
 
@@ -26,7 +25,7 @@ def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return bool({"amx_bf16", "avx512_bf16"} & set(flags.split()))
 
 
-class SentenceEmbedder(Embeddings):
+class SentenceEmbedder:
     """A sentence-transformers model with its query/passage prompts (e5 needs them).
 
     ``name`` is what the index records, so a collection is never searched with another model.
@@ -118,13 +117,6 @@ class SentenceEmbedder(Embeddings):
             [self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True
         )[0]
         return np.asarray(vector, dtype=np.float32)
-
-    # LangChain's Embeddings interface.
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.encode_query(text).tolist()
 
 
 def load_embedder(

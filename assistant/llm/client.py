@@ -73,7 +73,8 @@ class ChatBackend:
             return f"{s.llm_model} (embedded llama.cpp)"
         return f"{s.llm_model} at {s.llm_base_url}"
 
-    def chat_model(self, streaming: bool = False) -> Any:
+    def chat_model(self) -> Any:
+        """The LangChain chat model (built, and the embedded server started, on first use)."""
         with self._lock:
             if self._chat is None:
                 self._chat = self._build()
