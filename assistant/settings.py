@@ -6,6 +6,7 @@ environment.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,11 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def package_folder(package: str) -> Path:
+    """The folder of a data package shipped with Isnad (``prompts``, ``sample_corpus``), wherever it is installed."""
+    return Path(str(files(package)))
 
 
 class Settings(BaseSettings):
@@ -23,8 +29,10 @@ class Settings(BaseSettings):
     # Where things live.
     data_dir: Path = Field(PROJECT_ROOT / "data", description="Index (Chroma, BM25) folder.")
     cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="Built offline models.")
-    sample_dir: Path = Field(PROJECT_ROOT / "sample_corpus", description="Shipped sample corpus.")
-    prompts_dir: Path = Field(PROJECT_ROOT / "prompts")
+    sample_dir: Path = Field(
+        default_factory=lambda: package_folder("sample_corpus"), description="Shipped sample corpus."
+    )
+    prompts_dir: Path = Field(default_factory=lambda: package_folder("prompts"), description="Prompt templates.")
 
     # Embeddings.
     embedding_model: str = Field(

@@ -1,0 +1,1 @@
+"""Prompt templates for the LLM (``{name}_{language}.txt``), shipped as package data."""
