@@ -14,6 +14,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A source checkout keeps its index and models beside the code; an installed Isnad (a wheel in
+# site-packages) keeps them in the folder it is run from.
+WORK_ROOT = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").exists() else Path.cwd()
 
 
 def package_folder(package: str) -> Path:
@@ -27,8 +30,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ISNAD_", env_file=".env", extra="ignore")
 
     # Where things live.
-    data_dir: Path = Field(PROJECT_ROOT / "data", description="Index (Chroma, BM25) folder.")
-    cache_dir: Path = Field(PROJECT_ROOT / ".cache", description="Built offline models.")
+    data_dir: Path = Field(WORK_ROOT / "data", description="Index (Chroma, BM25) folder.")
+    cache_dir: Path = Field(WORK_ROOT / ".cache", description="Built offline models.")
     sample_dir: Path = Field(
         default_factory=lambda: package_folder("sample_corpus"), description="Shipped sample corpus."
     )
