@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from assistant.errors import BadInputError
 from vectorstore.records import SearchFilter
 
 
@@ -16,13 +17,18 @@ def size_text(n: int) -> str:
 
 
 def parse_day(value: str | None, what: str) -> date | None:
+    """The date typed in the ``what`` field ("from", "to"), or None when it is empty.
+
+    Raises BadInputError naming the field and showing how to write a date."""
     value = (value or "").strip()
     if not value:
         return None
     try:
         return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"The {what} date {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2018-04-13.") from None
+    except ValueError as exc:
+        raise BadInputError(
+            f"The {what} date {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2018-04-13."
+        ) from exc
 
 
 def search_filter(sources: Iterable[str] | None, day_from: str | None, day_to: str | None) -> SearchFilter:

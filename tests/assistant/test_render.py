@@ -42,6 +42,18 @@ def test_unverified_citation_says_so():
     assert "not verified" in citation_card(citation(verified=False))
 
 
+def test_the_badge_is_the_check_s_verdict_not_a_new_check():
+    """The card shows ``citation.verified`` as decided by the check: a quote found in its passage is
+    not promoted, and a verified one whose passage lacks it (offsets elsewhere) is not demoted."""
+    unverified = citation(verified=False)  # the quote stands in the passage word for word
+    assert unverified.quote in unverified.passage
+    assert "✗ not verified" in citation_card(unverified) and "✓ verified" not in citation_card(unverified)
+    verified = citation(passage="نص آخر لا يحوي الاقتباس.")
+    assert "✓ verified quote" in citation_card(verified) and "not verified" not in citation_card(verified)
+    answer = Answer("How many?", "en", "extractive", "[1]", False, [unverified], searched="all outlets")
+    assert "(NOT verified)" in answer_markdown(answer)
+
+
 def test_markdown_export_has_quotes_outlets_dates_and_links():
     answer = Answer("How many?", "en", "extractive", "«حوالي 900 جندي» [1]", False, [citation()],
                     notice="fallback", searched="BBC Arabic")

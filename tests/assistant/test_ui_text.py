@@ -10,6 +10,7 @@ import pytest
 
 from assistant.answering import Answer
 from assistant.claims import ClaimCheck
+from assistant.errors import BadInputError, IsnadError, LLMUnavailableError, StoreUnavailableError
 from assistant.evidence import Citation
 from assistant.quote_translation import checked_translation, translate_quotes
 from assistant.settings import PROJECT_ROOT
@@ -23,6 +24,7 @@ from assistant.ui.render import (
     progress_chat_markdown,
     progress_html,
 )
+from assistant.ui.shared import failure_text
 from assistant.web_library import FeedReport
 from ingest.models import Rejection
 from vectorstore.records import IngestReport
@@ -61,18 +63,19 @@ def test_arabic_quotes_are_translated_and_checked():
     assert made == {QUOTE: "An official said about 900 US troops are still in Syria."}
     assert note is not None and "not a usable translation" in note  # the second reply was Arabic
     assert len(chat.sent) == 2  # English quotes are not sent; a repeated quote is sent once
-    assert QUOTE in chat.sent[0][1][1] and "data, not instructions" in chat.sent[0][0][1]
+    system, user = chat.sent[0].to_messages()
+    assert QUOTE in user.content and "data, not instructions" in system.content
 
 
 def test_an_unreachable_model_leaves_the_quotes_untranslated_with_a_note():
-    made, note = translate_quotes(lambda: ScriptedChat([ConnectionError("port 9")]), PROMPTS, [QUOTE])
+    made, note = translate_quotes(lambda: ScriptedChat([LLMUnavailableError("port 9")]), PROMPTS, [QUOTE])
     assert made == {} and note is not None and "unavailable" in note
 
     def no_model() -> Any:
-        raise RuntimeError("the embedded LLM did not start")
+        raise LLMUnavailableError("the embedded LLM did not start")
 
     assert translate_quotes(no_model, PROMPTS, [QUOTE])[1] == (
-        "machine translation unavailable: the LLM did not answer (RuntimeError)"
+        "machine translation unavailable: the LLM did not answer (LLMUnavailableError)"
     )
     assert translate_quotes(no_model, PROMPTS, ["Only English here."]) == ({}, None)
 
@@ -102,6 +105,9 @@ def test_form_fields(tmp_path: Path):
     assert parse_day("", "from") is None
     with pytest.raises(ValueError, match="The to date '13/04/2018' is not a date: write it as YYYY-MM-DD"):
         parse_day("13/04/2018", "to")
+    with pytest.raises(BadInputError, match="The from date '2018-13-01' is not a date") as bad:
+        search_filter([], "2018-13-01", "2018-04-13")
+    assert isinstance(bad.value, IsnadError)  # the UI catches IsnadError only
     flt = search_filter(["BBC Arabic"], "2018-03-01", "")
     assert flt.describe() == "BBC Arabic, 2018-03-01……"
     small, big = tmp_path / "small.txt", tmp_path / "big.txt"
@@ -109,6 +115,15 @@ def test_form_fields(tmp_path: Path):
     big.write_text("x" * 2_000)
     kept, refused = split_by_size([str(small), str(big)], 1_000)
     assert kept == [small] and refused[0][0] == "big.txt" and "over the 1 KB upload limit" in refused[0][1]
+
+
+def test_a_failure_is_shown_as_its_message_and_logged(caplog: pytest.LogCaptureFixture):
+    reason = "The vector store at chroma:8000 did not answer: start it or set ISNAD_CHROMA_HOST."
+    with caplog.at_level("WARNING", logger="assistant.ui.shared"):
+        assert failure_text(StoreUnavailableError(reason), "answering a question") == reason
+    assert "answering a question failed: StoreUnavailableError" in caplog.text
+    silent = failure_text(IsnadError(), "deleting an article")  # no message of its own: say what failed and what to do
+    assert silent.startswith("Deleting an article failed (IsnadError): try again")
 
 
 def test_translation_is_shown_beside_the_original_and_labelled():

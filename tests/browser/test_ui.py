@@ -407,3 +407,26 @@ def test_claim_check_shows_the_verdict_and_the_stance_of_each_source(ui: UI):
     assert quote.evaluate("el => getComputedStyle(el).direction") == "rtl"
     ui.screenshot("claim.png")
     assert ui.dialogs == []
+
+
+def test_a_bad_date_is_explained_not_raised(ui: UI):
+    """A typo in a date field comes back as a message naming the field and the format, in the panel
+    and the chat; no error dialog, no traceback."""
+    ui.page.fill("#date-from textarea", "13/04/2018")
+    ui.page.fill("#question textarea", TROOPS_EN)
+    ui.page.click("#ask")
+    error = ui.page.locator('#citations [data-turn="1"] .isnad-error')
+    expect(error).to_contain_text("The from date '13/04/2018' is not a date: write it as YYYY-MM-DD", timeout=UI_MS)
+    expect(ui.page.locator("#chat")).to_contain_text("is not a date")
+    ui.turns = 1
+    ui.page.fill("#date-from textarea", "")
+    ui.ask(TROOPS_EN)  # the conversation goes on once the field is fixed
+    assert ui.cards().count() > 0
+
+    ui.page.get_by_role("tab", name="Check a claim").click()
+    ui.page.fill("#claim-to textarea", "2018-02-30")
+    ui.page.fill("#claim textarea", "About 900 US troops remain in Syria.")
+    ui.page.click("#check")
+    expect(ui.page.locator("#claim-result .isnad-error")).to_contain_text("The to date '2018-02-30' is not a date")
+    assert "Traceback" not in ui.page.inner_text("body")
+    assert ui.dialogs == [] and ui.page.locator(".toast-body").count() == 0

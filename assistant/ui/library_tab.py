@@ -1,0 +1,223 @@
+"""The Library tab: the indexed articles (search, upload, add a web page, follow feeds, delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from assistant.errors import IsnadError
+from assistant.service import IsnadService
+from assistant.ui.forms import size_text, split_by_size
+from assistant.ui.i18n import ENGLISH, label
+from assistant.ui.render import (
+    escape_markdown,
+    feed_reports_markdown,
+    followed_feeds_markdown,
+    ingest_report_markdown,
+    library_rows,
+    status_markdown,
+)
+from assistant.ui.shared import Shared, chunk_progress, failure_text
+from assistant.web_library import WebLibrary
+from vectorstore.records import IngestReport
+
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".gz"]
+LIBRARY_HEADERS = ["id", "title", "outlet", "date", "chunks"]
+
+
+def _warning(exc: IsnadError, doing: str) -> str:
+    return f"⚠️ {escape_markdown(failure_text(exc, doing))}"
+
+
+class Librarian:
+    """The library's handlers; each returns its report, then the refreshed table, outlet lists and status."""
+
+    def __init__(self, service: IsnadService, shared: Shared) -> None:
+        self.service = service
+        self.shared = shared
+        self.limit = service.settings.max_file_bytes
+        self.web = WebLibrary(service.settings, service.index)
+
+    def refreshed(self, search: str) -> tuple[Any, ...]:
+        """The articles matching ``search``, every tab's outlet list, and the status line."""
+        try:
+            rows = pd.DataFrame(library_rows(self.service.library(search or "")), columns=LIBRARY_HEADERS)
+            sources = self.service.index.sources()
+            status = status_markdown(self.service.status())
+        except IsnadError as exc:
+            return gr.update(), *[gr.update() for _ in self.shared.outlets], _warning(exc, "reading the library")
+        return rows, *[gr.Dropdown(choices=sources) for _ in self.shared.outlets], status
+
+    def add_files(self, files: list[str] | None, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Index the uploaded files within the size limit; report what was added and what was refused."""
+        paths, refused = split_by_size(files or [], self.limit)
+        report = IngestReport()
+        try:
+            if paths:
+                report = self.service.ingest_paths(paths, progress=chunk_progress(progress))
+        except IsnadError as exc:
+            return (_warning(exc, "indexing the uploaded files"), None, *self.refreshed(search))
+        return (ingest_report_markdown(report, refused), None, *self.refreshed(search))
+
+    def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Fetch and index one web page."""
+        progress(None, desc=f"fetching {url}")
+        try:
+            message = ingest_report_markdown(self.web.add_url(url, progress=chunk_progress(progress)))
+        except IsnadError as exc:
+            message = _warning(exc, "adding a web page")
+        return (message, *self.refreshed(search))
+
+    def follow(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Follow a feed and index its items."""
+        progress(None, desc=f"reading {url}")
+        return self.feeds_done(lambda: [self.web.add_feed(url, progress=chunk_progress(progress))], search)
+
+    def refresh_feeds(self, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """Index the new items of every followed feed."""
+        progress(None, desc="fetching the followed feeds")
+        return self.feeds_done(lambda: self.web.refresh_feeds(progress=chunk_progress(progress)), search)
+
+    def feeds_done(self, run: Callable[[], list[Any]], search: str) -> tuple[Any, ...]:
+        try:
+            message = feed_reports_markdown(run())
+            followed = followed_feeds_markdown(self.web.feeds())
+        except IsnadError as exc:
+            message, followed = _warning(exc, "reading feeds"), ""
+        return (message, followed, *self.refreshed(search))
+
+    def delete(self, doc_id: str, search: str) -> tuple[Any, ...]:
+        """Remove one article from both indexes."""
+        doc_id = (doc_id or "").strip()
+        try:
+            article = self.service.article(doc_id) if doc_id else None
+            removed = article is not None and self.service.delete_article(doc_id)
+        except IsnadError as exc:
+            return (_warning(exc, "deleting an article"), *self.refreshed(search))
+        if not removed or article is None:
+            message = f"No article with id **{escape_markdown(doc_id)}** is indexed." if doc_id else "Enter an id."
+        else:
+            message = f"Deleted **{escape_markdown(article.title)}** ({escape_markdown(doc_id)}) from both indexes."
+        return (message, *self.refreshed(search))
+
+    def followed_list(self) -> str:
+        """The followed feeds, as Markdown."""
+        try:
+            return followed_feeds_markdown(self.web.feeds())
+        except IsnadError as exc:
+            return _warning(exc, "listing the followed feeds")
+
+
+def pick(evt: gr.SelectData) -> str:
+    """The id of the clicked row, for the delete box."""
+    row = evt.row_value or []
+    return str(row[0]) if row else ""
+
+
+@dataclass
+class LibraryControls:
+    """The Library tab's components, as laid out."""
+
+    search: gr.Textbox
+    refresh: gr.Button
+    articles: gr.Dataframe
+    upload: gr.File
+    report: gr.Markdown
+    doc_id: gr.Textbox
+    remove: gr.Button
+    removed: gr.Markdown
+    url: gr.Textbox
+    add_url: gr.Button
+    web_report: gr.Markdown
+    feed: gr.Textbox
+    add_feed: gr.Button
+    refresh_all: gr.Button
+    feed_report: gr.Markdown
+    followed: gr.Markdown
+
+
+def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, gr.Markdown]:
+    types = " ".join(UPLOAD_TYPES)
+    with gr.Column():
+        upload = shared.labelled(gr.File(
+            label=label("upload", ENGLISH, types=types, limit=size_text(limit)),
+            file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
+        ), "upload", types=types, limit=size_text(limit))
+        report = gr.Markdown(elem_id="upload-report")
+    return upload, report
+
+
+def _delete_column(shared: Shared) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
+    with gr.Column():
+        doc_id = shared.labelled(
+            gr.Textbox(label="Article id to delete (click a row to fill it in)", elem_id="delete-id"), "delete_id"
+        )
+        remove = shared.labelled(gr.Button("Delete article", variant="stop", elem_id="delete"), "delete", "value")
+        removed = gr.Markdown(elem_id="delete-report")
+    return doc_id, remove, removed
+
+
+def _page_column(shared: Shared) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
+    with gr.Column():
+        with gr.Row():
+            url = shared.labelled(gr.Textbox(label="Add a web page (URL)", elem_id="add-url", scale=4), "add_url")
+            add_url = shared.labelled(gr.Button("Add page", elem_id="add-url-button", scale=1),
+                                      "add_url_button", "value")
+        web_report = gr.Markdown(elem_id="url-report")
+    return url, add_url, web_report
+
+
+def _feed_column(shared: Shared, followed_list: Callable[[], str]) -> tuple[Any, ...]:
+    with gr.Column():
+        with gr.Row():
+            feed = shared.labelled(gr.Textbox(label="Follow an RSS/Atom feed (URL)", elem_id="feed-url", scale=4),
+                                   "feed_url")
+            add_feed = shared.labelled(gr.Button("Follow feed", elem_id="add-feed", scale=1), "add_feed", "value")
+            refresh_all = shared.labelled(gr.Button("Fetch new items", elem_id="refresh-feeds", scale=1),
+                                          "refresh_feeds", "value")
+        feed_report = gr.Markdown(elem_id="feed-report")
+        followed = gr.Markdown(followed_list, elem_id="feeds")
+    return feed, add_feed, refresh_all, feed_report, followed
+
+
+def _library_controls(shared: Shared, librarian: Librarian) -> LibraryControls:
+    with gr.Row():
+        search = shared.labelled(gr.Textbox(label="Search title / outlet / URL", elem_id="library-search", scale=4),
+                                 "library_search")
+        refresh = shared.labelled(gr.Button("Refresh", scale=1), "refresh", "value")
+    articles = gr.Dataframe(  # filled on page load
+        headers=LIBRARY_HEADERS, datatype=["str", "str", "str", "str", "number"], interactive=False,
+        wrap=True, max_height=420, column_widths=["14%", "50%", "14%", "12%", "10%"], elem_id="library-table",
+    )
+    with gr.Row():
+        upload, report = _upload_column(shared, librarian.limit)
+        doc_id, remove, removed = _delete_column(shared)
+    with gr.Row():
+        url, add_url, web_report = _page_column(shared)
+        feed, add_feed, refresh_all, feed_report, followed = _feed_column(shared, librarian.followed_list)
+    return LibraryControls(search, refresh, articles, upload, report, doc_id, remove, removed, url, add_url,
+                           web_report, feed, add_feed, refresh_all, feed_report, followed)
+
+
+def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, ui: gr.Blocks) -> None:
+    """Wire the events once every tab exists: they refresh the outlet lists of all tabs."""
+    after = [c.articles, *shared.outlets, shared.status]
+    gr.on([c.search.submit, c.refresh.click], librarian.refreshed, c.search, after)
+    c.upload.upload(librarian.add_files, [c.upload, c.search], [c.report, c.upload, *after])
+    c.remove.click(librarian.delete, [c.doc_id, c.search], [c.removed, *after])
+    gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], [c.web_report, *after])
+    gr.on([c.feed.submit, c.add_feed.click], librarian.follow, [c.feed, c.search], [c.feed_report, c.followed, *after])
+    c.refresh_all.click(librarian.refresh_feeds, c.search, [c.feed_report, c.followed, *after])
+    c.articles.select(pick, None, c.doc_id)
+    ui.load(librarian.refreshed, c.search, after)  # the index may have changed since the page was built
+
+
+def library_tab(service: IsnadService, shared: Shared) -> Callable[[gr.Blocks], None]:
+    """Lay out the library; returns the function that wires its events (called once all tabs exist)."""
+    librarian = Librarian(service, shared)
+    return partial(_connect, _library_controls(shared, librarian), librarian, shared)
