@@ -21,10 +21,11 @@ from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 from ingest.arabic import detect_language
+from ingest.articles import first_sentence
 from ingest.dates import parse_date
 from ingest.decoding import decode_bytes
+from ingest.documents import html_article
 from ingest.errors import LoadError
-from ingest.loaders import first_sentence, html_article
 from ingest.models import Article
 
 USER_AGENT = "Isnad/0.1 (news question answering; +https://github.com/)"

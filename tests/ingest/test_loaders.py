@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import ANT_SOURCES, SUPPORTED_EXTENSIONS, first_sentence, load_path, load_paths
+from ingest.articles import first_sentence
+from ingest.loaders import SUPPORTED_EXTENSIONS, load_path, load_paths
 from ingest.models import Article, LoadResult
+from ingest.records import ANT_SOURCES
 
 pytestmark = pytest.mark.unit
 
