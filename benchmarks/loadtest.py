@@ -194,27 +194,46 @@ def run_load(
     """Ingest ``corpus`` (a JSON Lines file) while the users ask; then audit the index."""
     expected = {a.doc_id for a in load_paths([corpus]).articles}
     before = {a.doc_id for a in service.library()}
-    pool = questions or QUESTIONS
     report = LoadReport(users, llm_users, len(expected))
     done = threading.Event()
     asked: list[Asked] = []
-
     embedded = [0]
+    threads = [threading.Thread(target=_ingest, name="ingest", args=(service, corpus, report, done, embedded))]
+    threads += _user_threads(
+        service, questions or QUESTIONS, done, asked, users=users, llm_users=llm_users,
+        min_questions=min_questions, max_questions=max_questions, llm_max_questions=llm_max_questions,
+        think_s=think_s,
+    )
+    report.wall_s = _run_threads(threads, done, asked, embedded, log_every_s)
+    report.asked = asked
+    _record_outcome(service, report, expected, before)
+    return report
 
-    def ingest() -> None:
-        started = time.perf_counter()
-        try:
-            result = service.ingest_paths([corpus], progress=lambda n: embedded.__setitem__(0, embedded[0] + n))
-            report.ingest = {
-                "added": result.added, "unchanged": result.unchanged, "replaced": result.replaced,
-                "rejected": len(result.rejected), "chunks": result.chunks,
-            }
-        except Exception as exc:
-            report.ingest = {"error": f"{type(exc).__name__}: {exc}"}
-        report.ingest["seconds"] = round(time.perf_counter() - started, 1)
-        done.set()
 
-    threads = [threading.Thread(target=ingest, name="ingest")]
+def _ingest(
+    service: IsnadService, corpus: Path, report: LoadReport, done: threading.Event, embedded: list[int]
+) -> None:
+    """Ingest ``corpus`` into ``report.ingest`` (counts, or the error) and its seconds; then set ``done``.
+    ``embedded[0]`` counts the chunks embedded so far."""
+    started = time.perf_counter()
+    try:
+        result = service.ingest_paths([corpus], progress=lambda n: embedded.__setitem__(0, embedded[0] + n))
+        report.ingest = {
+            "added": result.added, "unchanged": result.unchanged, "replaced": result.replaced,
+            "rejected": len(result.rejected), "chunks": result.chunks,
+        }
+    except Exception as exc:
+        report.ingest = {"error": f"{type(exc).__name__}: {exc}"}
+    report.ingest["seconds"] = round(time.perf_counter() - started, 1)
+    done.set()
+
+
+def _user_threads(
+    service: IsnadService, pool: list[str], done: threading.Event, asked: list[Asked], *, users: int,
+    llm_users: int, min_questions: int, max_questions: int, llm_max_questions: int, think_s: float,
+) -> list[threading.Thread]:
+    """One thread per user, extractive users first, each appending to ``asked`` (seeded by its number)."""
+    threads = []
     for n in range(users + llm_users):
         mode = "extractive" if n < users else "llm"
         limit = max_questions if mode == "extractive" else llm_max_questions
@@ -224,6 +243,15 @@ def run_load(
             kwargs={"min_questions": min(min_questions, limit), "max_questions": limit, "think_s": think_s,
                     "seed": n},
         ))
+    return threads
+
+
+def _run_threads(
+    threads: list[threading.Thread], done: threading.Event, asked: list[Asked], embedded: list[int],
+    log_every_s: float,
+) -> float:
+    """Start every thread, log progress every ``log_every_s`` until the ingest is done, wait for them all;
+    the seconds that took."""
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -232,18 +260,19 @@ def run_load(
               f"{len(asked)} questions answered", file=sys.stderr, flush=True)
     for thread in threads:
         thread.join()
-    report.wall_s = time.perf_counter() - started
-    report.asked = asked
+    return time.perf_counter() - started
+
+
+def _record_outcome(service: IsnadService, report: LoadReport, expected: set[str], before: set[str]) -> None:
+    """Into ``report``: ingest speed, articles lost or unexpected, the index audit, peak memory and index size."""
     if report.ingest.get("chunks"):
         report.ingest["chunks_per_s"] = round(report.ingest["chunks"] / report.ingest["seconds"], 2)
-
     after = {a.doc_id for a in service.library()}
     report.missing_articles = len(expected - after)
     report.unexpected_articles = len(after - expected - before)
     report.audit = audit_index(service.index).summary()
     report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report.index_mb = sum(f.stat().st_size for f in service.settings.data_dir.rglob("*") if f.is_file()) / 1e6
-    return report
 
 
 def markdown(summary: dict[str, Any]) -> str:
