@@ -25,8 +25,8 @@ import numpy as np
 from assistant.query import Query
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
+from vectorstore.news_index import NewsIndex
 from vectorstore.records import Hit, SearchFilter
-from vectorstore.store import NewsIndex
 
 HybridMode = Literal["auto", "dense", "bm25", "fused"]
 RerankMode = Literal["auto", "on", "off"]

@@ -22,9 +22,10 @@ from assistant.translation import translate_question
 from assistant.verification import should_abstain, verified_citations
 from ingest.arabic import normalize
 from ingest.loaders import load_paths
+from vectorstore.chroma_store import open_chroma_client
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
+from vectorstore.news_index import NewsIndex
 from vectorstore.records import IngestReport, SearchFilter, StoredArticle
-from vectorstore.store import NewsIndex, open_chroma_client
 
 log = logging.getLogger(__name__)
 SAMPLE_FILES = ("seed_article_ar.json", "bbc_arabic_middleeast_2018.jsonl.gz")

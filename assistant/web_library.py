@@ -22,8 +22,8 @@ from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 from ingest.models import Article, Rejection
 from ingest.web import Feed, WebError, check_url, fetch_article, fetch_feed, summary_article
+from vectorstore.news_index import NewsIndex
 from vectorstore.records import IngestReport
-from vectorstore.store import NewsIndex
 
 FEEDS_FILE = "feeds.json"
 Progress = Callable[[int], None]

@@ -13,9 +13,10 @@ import pytest
 from conftest import CACHE_DIR, PROJECT_ROOT, make_settings
 
 from assistant.service import IsnadService
+from vectorstore.chroma_store import open_chroma_client
 from vectorstore.errors import IndexMismatchError
+from vectorstore.news_index import NewsIndex
 from vectorstore.records import SearchFilter
-from vectorstore.store import NewsIndex, open_chroma_client
 
 pytestmark = pytest.mark.integration
 

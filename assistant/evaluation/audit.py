@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vectorstore.store import NewsIndex
+from vectorstore.news_index import NewsIndex
 
 
 @dataclass

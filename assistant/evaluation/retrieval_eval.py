@@ -22,8 +22,9 @@ from assistant.settings import Settings
 from ingest.arabic import LEXICAL_ANALYZER
 from ingest.loaders import load_paths
 from ingest.models import Article
+from vectorstore.chroma_store import open_chroma_client
 from vectorstore.embeddings import SentenceEmbedder
-from vectorstore.store import NewsIndex, open_chroma_client
+from vectorstore.news_index import NewsIndex
 
 
 @dataclass(frozen=True)

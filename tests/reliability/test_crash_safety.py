@@ -102,10 +102,10 @@ CRASH_INSIDE_A_BATCH = textwrap.dedent("""
     from pathlib import Path
     from assistant.service import IsnadService
     from assistant.settings import Settings
-    from vectorstore.store import NewsIndex
+    from vectorstore.chroma_store import ChromaStore
 
     bumps = 0
-    bump = NewsIndex._bump_generation
+    bump = ChromaStore.bump_generation
 
     def bump_then_die(self):
         # Each batch bumps the generation twice: after its chunks are written (before its article
@@ -117,7 +117,7 @@ CRASH_INSIDE_A_BATCH = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return generation
 
-    NewsIndex._bump_generation = bump_then_die
+    ChromaStore.bump_generation = bump_then_die
     service = IsnadService.from_settings(Settings(_env_file=None))
     service.ingest_paths([Path(sys.argv[1])])
 """)

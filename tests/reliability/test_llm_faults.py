@@ -12,7 +12,7 @@ from reliability_helpers import SYRIA_QUESTION_AR, SYRIA_QUESTION_EN, free_port
 
 from assistant.answering import Answer
 from assistant.service import IsnadService
-from vectorstore.store import NewsIndex
+from vectorstore.news_index import NewsIndex
 
 pytestmark = pytest.mark.reliability
 TIMEOUT_S = 3.0
