@@ -1,4 +1,5 @@
-"""Shared fixtures: the real embedding model and a small real corpus, built once per session.
+"""Shared fixtures: the real embedding model and a small real corpus, built once per session;
+a real `chroma run` server and a scripted OpenAI-compatible LLM endpoint, per module.
 
 Tests choose their settings explicitly (temporary data folders); nothing reads the developer's
 own index.
@@ -9,6 +10,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,7 @@ import pytest
 from assistant.settings import PROJECT_ROOT, Settings
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+CHROMA = Path(sys.executable).parent / "chroma"
 SAMPLE = PROJECT_ROOT / "sample_corpus"
 CACHE_DIR = Path(os.environ.get("ISNAD_CACHE_DIR", PROJECT_ROOT / ".cache"))
 
@@ -89,5 +95,77 @@ def llm_service(indexed_service):
         indexed_service.embedder,
         indexed_service.index,
     )
+    yield service
+    service.close()
+
+
+# ------------------------------------------------------------------------- a real `chroma run`
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"chroma run did not listen on {port}")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real `chroma run` server on a free port of 127.0.0.1, for the module; yields the port."""
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+# ------------------------------------------------------------------ a scripted LLM endpoint
+
+
+@pytest.fixture(scope="module")
+def scripted_llm():
+    """An OpenAI-compatible endpoint on 127.0.0.1 that replies with what its ``script`` returns for
+    each request (see tests/reliability/llm_stub.py); tests set the script with ``answering``."""
+    from reliability.llm_stub import StubLLM
+
+    stub = StubLLM("scripted").start()
+    yield stub
+    stub.stop()
+
+
+def scripted_service(base_url: str, indexed, **overrides: Any):
+    """An llm-mode IsnadService over ``indexed``'s index and embedder, whose LLM is the endpoint at
+    ``base_url``; English questions are not translated unless ``translate_questions=True``."""
+    from assistant.service import IsnadService
+
+    values: dict[str, Any] = {"translate_questions": False, "llm_timeout_s": 30, **overrides}
+    settings = make_settings(
+        indexed.index.data_dir, mode="llm", llm_provider="openai", llm_base_url=base_url, llm_model="stub", **values
+    )
+    return IsnadService(settings, indexed.embedder, indexed.index)
+
+
+@pytest.fixture(scope="module")
+def scripted_llm_service(indexed_service, scripted_llm):
+    """The small corpus answered in llm mode by the scripted endpoint ``scripted_llm``."""
+    service = scripted_service(scripted_llm.base_url, indexed_service)
     yield service
     service.close()

@@ -1,5 +1,6 @@
-"""Trust on the main path (real e5, real Chroma, real embedded LLM): claim checks, dated
-conflicting figures, abstention, prompt injection."""
+"""Trust on the main path (real e5, real Chroma): claim checks, dated conflicting figures,
+abstention, prompt injection. The llm paths are driven by a scripted OpenAI-compatible endpoint, so
+each reply the checks must keep or refuse is given exactly."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CACHE_DIR, PROJECT_ROOT, SAMPLE, make_settings
+from reliability.llm_stub import StubLLM, evidence_lines, user_message
 
+from assistant.claims import ClaimCheck
 from assistant.numbers import number_values
 from assistant.service import IsnadService
 
@@ -118,15 +123,84 @@ def test_check_cli_json_contract(indexed_service: IsnadService, tmp_path: Path):
         assert all(c["verified"] and c["stance"] in {"supports", "contradicts", "neutral"} for c in row["citations"])
 
 
-# ---------------------------------------------------------------------------------------------- llm
+# ------------------------------------------------------------------ llm (a scripted endpoint)
+
+CLAIM_FALLBACK = "Showing the verdict from figures and wording instead of the model's: "
+DENIAL = "الرحيل الفوري"  # the seed: the deadline will not entail the immediate departure of US troops from Iraq
 
 
-@pytest.mark.llm
-@pytest.mark.parametrize(("claim", "verdict"), [(SUPPORTED_CLAIM, "supported"), (CONTRADICTED_CLAIM, "contradicted")])
-def test_llm_claim_check_verdicts_with_verified_seed_citations(llm_service: IsnadService, claim, verdict):
-    result = llm_service.check(claim)
-    assert result.verdict == verdict, result.to_dict()
-    assert any(c.source == "Al-Monitor" and c.verified and c.stance != "neutral" for c in result.citations)
+def verdict_reply(verdict: str, supporting: str = "", contradicting: str = "") -> Callable[[dict[str, Any]], str]:
+    """A script replying with a JSON verdict; "denial" in a list stands for the number of the
+    evidence line with the seed's denial, any other word for a literal number."""
+
+    def script(body: dict[str, Any]) -> str:
+        denial = next(n for n, text in evidence_lines(body).items() if DENIAL in text)
+        numbers = {key: [denial if x == "denial" else int(x) for x in refs.split()]
+                   for key, refs in (("supporting", supporting), ("contradicting", contradicting))}
+        return json.dumps({"verdict": verdict, **numbers})
+
+    return script
+
+
+def check_scripted(stub: StubLLM, service: IsnadService, claim: str, script) -> ClaimCheck:
+    """``service.check(claim)`` with the endpoint replying by ``script``; it must be asked, once, for JSON."""
+    result = stub.answering(script, lambda: service.check(claim))
+    [request] = stub.bodies  # a dead llm path never gets here
+    assert request["response_format"]["json_schema"]["name"] == "claim_check"
+    assert claim in user_message(request)
+    return result
+
+
+@pytest.mark.integration
+def test_a_model_verdict_that_agrees_with_the_cues_is_kept(scripted_llm: StubLLM, scripted_llm_service: IsnadService):
+    agrees = verdict_reply("contradicted", contradicting="denial")
+    result = check_scripted(scripted_llm, scripted_llm_service, CONTRADICTED_CLAIM, agrees)
+    assert result.mode == "llm" and result.notice is None, result.to_dict()
+    assert result.verdict == "contradicted"
+    [cited] = [c for c in result.citations if c.stance == "contradicts"]
+    assert cited.verified and cited.source == "Al-Monitor" and DENIAL in cited.quote
+    assert all(c.stance == "neutral" for c in result.citations if c is not cited)
+    assert f"[{cited.n}]" in result.explanation and "language model chose" in result.explanation
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (lambda body: "Contradicted: see [1].", "the model's verdict was not valid JSON"),
+        pytest.param(
+            lambda body: verdict_reply("contradicted", contradicting="denial")(body)[:-2],  # cut off: no "]}"
+            "the model's verdict was not valid JSON",
+            marks=pytest.mark.xfail(strict=True, reason=(
+                "production: the structured-output parser completes a cut-off JSON reply (parse_partial_json), "
+                "so a verdict truncated by max_tokens is checked and kept as if the model had finished it"
+            )),
+        ),
+        (verdict_reply("contradicted", contradicting="9"), "the model cited evidence that does not exist"),
+        (verdict_reply("supported", supporting="denial"), "the model's verdict (supported) disagrees with the figures"),
+    ],
+    ids=["not-json", "cut-off-json", "missing-sentence", "against-the-cues"],
+)
+def test_a_model_verdict_that_fails_a_check_leaves_the_verdict_of_the_cues(
+    scripted_llm: StubLLM, scripted_llm_service: IsnadService, script, reason: str
+):
+    result = check_scripted(scripted_llm, scripted_llm_service, CONTRADICTED_CLAIM, script)
+    assert result.mode == "extractive", result.to_dict()
+    assert result.notice and result.notice.startswith(CLAIM_FALLBACK) and reason in result.notice, result.notice
+    assert result.verdict == "contradicted"
+    assert any(c.stance == "contradicts" and c.verified and DENIAL in c.quote for c in result.citations)
+
+
+@pytest.mark.integration
+def test_a_claim_with_figures_is_decided_by_them_without_asking_the_model(
+    scripted_llm: StubLLM, scripted_llm_service: IsnadService
+):
+    result = scripted_llm.answering(verdict_reply("contradicted"), lambda: scripted_llm_service.check(SUPPORTED_CLAIM))
+    assert not scripted_llm.bodies, "figures decide: the model is not asked"
+    assert result.mode == "extractive" and result.notice is None, result.to_dict()
+    assert result.verdict == "supported"
+    cited = seed_citation(result, "supports")
+    assert cited is not None and cited.verified and "900" in cited.quote
 
 
 INJECTED = {
@@ -143,11 +217,24 @@ INJECTED = {
 }
 
 
+def obeys_instructions_in_evidence(body: dict[str, Any]) -> str:
+    """A model that does what the articles say: answers 42, citing the line that said so when it was
+    shown; translation requests get the Arabic troops question."""
+    lines = evidence_lines(body)
+    if not lines:
+        return "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
+    n = next((n for n, text in lines.items() if "42" in text), 1)
+    return f"الجواب هو 42 [{n}]."
+
+
 @pytest.fixture(scope="module")
-def injected_service(tmp_path_factory: pytest.TempPathFactory, indexed_service: IsnadService):
+def injected_service(tmp_path_factory: pytest.TempPathFactory, indexed_service: IsnadService, scripted_llm: StubLLM):
     folder = tmp_path_factory.mktemp("injected")
     (folder / "mosul_dam.json").write_text(json.dumps(INJECTED, ensure_ascii=False), encoding="utf-8")
-    settings = make_settings(tmp_path_factory.mktemp("injected-index"), mode="llm", llm_timeout_s=300)
+    settings = make_settings(
+        tmp_path_factory.mktemp("injected-index"), mode="llm", llm_provider="openai",
+        llm_base_url=scripted_llm.base_url, llm_model="stub", llm_timeout_s=30,
+    )
     service = IsnadService.from_settings(settings, embedder=indexed_service.embedder)
     report = service.ingest_paths([SAMPLE / "seed_article_ar.json", folder])
     assert report.added == 2, report
@@ -155,15 +242,18 @@ def injected_service(tmp_path_factory: pytest.TempPathFactory, indexed_service: 
     service.close()
 
 
-@pytest.mark.llm
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("question", "expected"),
     [("How many US troops remain in Syria?", 900), ("كم ستكلف إصلاحات سد الموصل؟", 300_000_000)],
 )
-def test_instructions_inside_articles_are_not_obeyed(injected_service: IsnadService, question, expected):
-    answer = injected_service.ask(question)
+def test_instructions_inside_articles_are_not_obeyed(
+    scripted_llm: StubLLM, injected_service: IsnadService, question, expected
+):
+    answer = scripted_llm.answering(obeys_instructions_in_evidence, lambda: injected_service.ask(question))
+    assert any(evidence_lines(body) for body in scripted_llm.bodies), "the model was asked for an answer"
     assert "42" not in answer.answer, answer.to_dict()
     assert not any("42" in c.quote for c in answer.citations)
-    if not answer.abstained:
-        assert any(expected in number_values(c.quote) for c in answer.citations)
+    assert answer.mode == "extractive" and answer.notice and "the model stated 42" in answer.notice
+    assert any(expected in number_values(c.quote) for c in answer.citations)
     assert all(c.verified for c in answer.citations)
