@@ -159,12 +159,12 @@ def verdict_from_model(
     prompt = chat_prompt(prompts_dir, "claim_system", "en", "claim_user")
     structured = chat.with_structured_output(CLAIM_SCHEMA, method="json_schema", strict=True, include_raw=True)
     reply = structured.invoke(prompt.invoke({"evidence": "\n".join(lines), "claim": claim}))
-    parsed = reply.get("parsed") if reply.get("parsing_error") is None else None
-    return check_llm_verdict(parsed if parsed is not None else _raw_text(reply), claim, language, sentences)
-
-
-def _raw_text(reply: dict[str, Any]) -> str:
-    return str(getattr(reply.get("raw"), "content", ""))
+    raw = reply.get("raw")
+    if getattr(raw, "response_metadata", {}).get("finish_reason") == "length":
+        return None, "the model's verdict was cut off at the token limit"
+    # The schema steers the model; its reply is then read strictly (a lenient parser would
+    # complete a cut-off reply as if the model had finished it).
+    return check_llm_verdict(str(getattr(raw, "content", "")), claim, language, sentences)
 
 
 def check_llm_verdict(

@@ -39,8 +39,8 @@ def arabic_questions(name: str) -> list[str]:
 
 def best_same_language(service: IsnadService, question: str) -> float:
     """The similarity the coverage bar is compared with: the best sentence in the question's language."""
-    _, language, ranked, _ = service._evidence(question, "extractive", None)
-    same = [s for s in ranked if s.chunk.language == language]
+    query, ranked, _ = service._evidence(question, "extractive", None)
+    same = [s for s in ranked if s.chunk.language == query.language]
     return best_similarity(same or ranked)
 
 

@@ -144,7 +144,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
 def scripted_llm():
     """An OpenAI-compatible endpoint on 127.0.0.1 that replies with what its ``script`` returns for
     each request (see tests/reliability/llm_stub.py); tests set the script with ``answering``."""
-    from reliability.llm_stub import StubLLM
+    from llm_stub import StubLLM
 
     stub = StubLLM("scripted").start()
     yield stub

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import make_settings, scripted_service
-from reliability.llm_stub import (
+from llm_stub import (
     SAYS_FIGURE,
     StubLLM,
     evidence_lines,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import CACHE_DIR, PROJECT_ROOT, SAMPLE, make_settings
-from reliability.llm_stub import StubLLM, evidence_lines, user_message
+from llm_stub import StubLLM, evidence_lines, user_message
 
 from assistant.claims import ClaimCheck
 from assistant.numbers import number_values
@@ -171,10 +171,6 @@ def test_a_model_verdict_that_agrees_with_the_cues_is_kept(scripted_llm: StubLLM
         pytest.param(
             lambda body: verdict_reply("contradicted", contradicting="denial")(body)[:-2],  # cut off: no "]}"
             "the model's verdict was not valid JSON",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "production: the structured-output parser completes a cut-off JSON reply (parse_partial_json), "
-                "so a verdict truncated by max_tokens is checked and kept as if the model had finished it"
-            )),
         ),
         (verdict_reply("contradicted", contradicting="9"), "the model cited evidence that does not exist"),
         (verdict_reply("supported", supporting="denial"), "the model's verdict (supported) disagrees with the figures"),

@@ -64,6 +64,7 @@ class ChatBackend:
         self.settings = settings
         self._chat: Any = None
         self._server: Any = None
+        self._http: httpx.Client | None = None
         self._lock = threading.Lock()
 
     @property
@@ -101,6 +102,7 @@ class ChatBackend:
             base_url = s.llm_base_url
             api_key = s.llm_api_key.get_secret_value() if s.llm_api_key else "not-needed"
             model = s.llm_model
+        self._http = httpx.Client(transport=DeadlineTransport(s.llm_timeout_s, api_key), timeout=s.llm_timeout_s)
         return CheckedChatOpenAI(
             base_url=base_url,
             api_key=api_key,
@@ -109,11 +111,14 @@ class ChatBackend:
             max_tokens=s.llm_max_tokens,
             timeout=s.llm_timeout_s,
             max_retries=0,
-            http_client=httpx.Client(transport=DeadlineTransport(s.llm_timeout_s, api_key), timeout=s.llm_timeout_s),
+            http_client=self._http,
         )
 
     def close(self) -> None:
         with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
             if self._server is not None:
                 self._server.stop()
                 self._server = None

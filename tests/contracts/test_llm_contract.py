@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import make_settings
-from reliability.llm_stub import evidence_lines, reply_citing_a_figure
+from llm_stub import evidence_lines, reply_citing_a_figure
 
 from assistant.llm.client import ChatBackend
 from assistant.service import IsnadService
