@@ -69,6 +69,11 @@ class NumberMention:
     text: str
     is_year: bool = False
     unit: str = ""  # the word after the number, normalised ("جندي", "km", "dollars")
+    following: tuple[str, ...] = ()  # the next few words, normalised: what the figure counts is among them
+
+
+_TEENS_TEN = {normalize(w) for w in ("عشر", "عشرة")}  # ثلاثة عشر = 13
+_FOLLOWING = 4
 
 
 def _word_value(token: str) -> int | None:
@@ -79,37 +84,74 @@ def _word_value(token: str) -> int | None:
     return None
 
 
+def _token_value(token: str) -> float | None:
+    if _NUMBER.fullmatch(token):
+        return float(re.sub(r"[,،٬]", "", token).replace("٫", "."))
+    word = _word_value(token)
+    return float(word) if word is not None else None
+
+
+def _continues_words(previous: float, token: str) -> float | None:
+    """The value ``token`` adds to a number written in words so far (last part ``previous``), or None
+    when it starts something else: "twenty five", "خمسة وعشرون" (5 + 20), "ثلاثة عشر" (3 + 10),
+    "ثلاثة آلاف وخمسمائة" (… + 500). A bare "وثلاثه" after "اربعه" is a list, not one number."""
+    value = _word_value(token)
+    if value is None or token in _MULTIPLIERS:
+        return None
+    if token in _TEENS_TEN:
+        return value if 1 <= previous <= 9 else None
+    if token.startswith("و") and 1 <= previous <= 9 and value in range(20, 100, 10):
+        return value  # Arabic puts the units first: خمسة وعشرون
+    return value if value < previous and (previous >= 20 or not token.startswith("و")) else None
+
+
+def _read_number(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """The number starting at ``tokens[i]`` and the index of its last token, or None."""
+    value = _token_value(tokens[i])
+    if value is None:
+        return None
+    in_words = not _NUMBER.fullmatch(tokens[i])
+    total, part = 0.0, value
+    while i + 1 < len(tokens):
+        following = tokens[i + 1]
+        if following in _MULTIPLIERS and not (following in {"الف", "thousand"} and part >= 1000):
+            part *= _MULTIPLIERS[following]  # "three hundred thousand", "3 آلاف", "2.5 million"
+            if part >= 1000:
+                total, part = total + part, 0.0
+        elif in_words and (added := _continues_words(part or total, following)) is not None:
+            part += added
+        elif in_words and following == "and" and i + 2 < len(tokens) and (
+            added := _continues_words(part or total, tokens[i + 2])
+        ) is not None:
+            part += added  # "one hundred and twenty"
+            i += 1
+        else:
+            break
+        i += 1
+    return total + part, i
+
+
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every number stated in ``text`` (citation markers like [2] are not numbers)."""
     tokens = _TOKEN.findall(normalize(_CITATION.sub(" ", text)))
     mentions: list[NumberMention] = []
     i = 0
     while i < len(tokens):
-        token = tokens[i]
-        value: float | None
-        if _NUMBER.fullmatch(token):
-            value = float(re.sub(r"[,،٬]", "", token).replace("٫", "."))
-        else:
-            word = _word_value(token)
-            value = float(word) if word is not None else None
-        if value is None:
+        read = _read_number(tokens, i)
+        if read is None:
             i += 1
             continue
-        start = i
-        # "three hundred thousand", "3 آلاف", "2.5 million"
-        while i + 1 < len(tokens) and tokens[i + 1] in _MULTIPLIERS and not (
-            tokens[i + 1] in {"الف", "thousand"} and value >= 1000
-        ):
-            value *= _MULTIPLIERS[tokens[i + 1]]
-            i += 1
-        approx = start > 0 and tokens[start - 1] in _APPROX
+        value, end = read
+        first = tokens[i]
+        approx = i > 0 and tokens[i - 1] in _APPROX
         year = (
-            token.isdigit() and len(token) == 4 and 1900 <= value <= 2100 and start > 0
-            and (tokens[start - 1] in _YEAR_CUES or tokens[start - 1].startswith(("عام", "سنه")))
+            first.isdigit() and len(first) == 4 and 1900 <= value <= 2100 and i > 0
+            and (tokens[i - 1] in _YEAR_CUES or tokens[i - 1].startswith(("عام", "سنه")))
         )
-        unit = tokens[i + 1] if i + 1 < len(tokens) else ""
-        mentions.append(NumberMention(value, approx, " ".join(tokens[start : i + 1]), year, unit))
-        i += 1
+        after = tuple(tokens[end + 1 : end + 1 + _FOLLOWING])
+        unit = after[0] if after else ""
+        mentions.append(NumberMention(value, approx, " ".join(tokens[i : end + 1]), year, unit, after))
+        i = end + 1
     return mentions
 
 
@@ -120,42 +162,3 @@ def number_values(text: str) -> set[float]:
 def states_a_count(text: str) -> bool:
     """True when ``text`` states a number other than a year ("2000 جندي" yes, "أواخر 2016" no)."""
     return any(not m.is_year for m in extract_numbers(text))
-
-
-_ARTICLE_CLITICS = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
-
-
-def strip_clitics(word: str) -> str:
-    """An Arabic word without its leading clitics and article (وبال…); English words unchanged."""
-    if word.isascii():
-        return word
-    stripped = _ARTICLE_CLITICS.sub("", word)
-    return stripped if len(stripped) >= 2 else word
-
-
-# Units that make a number measure something other than a count of people or things. Entries
-# match a unit word exactly or as its prefix; the short ones in _EXACT_UNITS only exactly
-# ("ميل" is a mile, "ميليشيا" a militia; "per cent" is a percentage, "personnel" a count).
-_UNIT_KINDS = {
-    "distance": ("كيلومتر", "كيلو", "كم", "ميل", "اميال", "متر", "امتار", "km", "kilomet", "mile", "metre", "meter"),
-    "money": ("دولار", "يورو", "جنيه", "ريال", "دينار", "ليره", "درهم", "dollar", "euro", "pound", "usd"),
-    "percent": ("بالمئه", "بالمائه", "في", "percent", "per", "%"),
-    "time": ("يوم", "ايام", "ساعه", "ساعات", "شهر", "اشهر", "شهور", "سنه", "سنوات", "عام", "اعوام", "اسبوع",
-             "اسابيع", "دقيقه", "دقايق", "day", "hour", "month", "year", "week", "minute"),
-}
-_UNIT_KINDS = {kind: tuple(normalize(w) for w in words) for kind, words in _UNIT_KINDS.items()}
-_EXACT_UNITS = {normalize(w) for w in ("كم", "ميل", "في", "per", "%", "usd")}
-
-
-def unit_kind(mention: NumberMention) -> str:
-    """'distance', 'money', 'percent', 'time', or 'count' (people, things: what claims mostly state)."""
-    forms = {mention.unit, strip_clitics(mention.unit)} - {""}
-    for kind, words in _UNIT_KINDS.items():
-        if any(f == w or (w not in _EXACT_UNITS and len(w) >= 3 and f.startswith(w)) for f in forms for w in words):
-            return kind
-    return "count"
-
-
-def counts(text: str) -> list[NumberMention]:
-    """The numbers that count something (years excluded)."""
-    return [m for m in extract_numbers(text) if not m.is_year]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.numbers import counts, strip_clitics, unit_kind
+from assistant.figures import comparable, counts, strip_clitics
 from assistant.verification import Stance, same_figure
 from ingest.arabic import normalize
 
@@ -111,14 +111,14 @@ def opposed(claim: str, sentence: str) -> bool:
 
 
 def figure_stance(claim: str, sentence: str) -> Stance | None:
-    """Supports when every figure of the claim is in the sentence; contradicts when none is;
-    None when either side states no figure (nothing to compare)."""
-    claimed = counts(claim)
-    kinds = {unit_kind(c) for c in claimed}
-    stated = [s for s in counts(sentence) if unit_kind(s) in kinds]  # 100 km says nothing about 900 troops
-    if not claimed or not stated:
+    """Supports when every figure of the claim that the sentence also counts is there; contradicts
+    when none is; None when they count nothing in common (100 km says nothing about 900 troops, nor
+    14 thousand fighters about 900 troops)."""
+    stated = counts(sentence)
+    judged = [c for c in counts(claim) if any(comparable(c, s) for s in stated)]
+    if not judged:
         return None
-    found = [any(same_figure(c, s) for s in stated) for c in claimed]
+    found = [any(same_figure(c, s) for s in stated) for c in judged]
     if all(found):
         return "supports"
     return "contradicts" if not any(found) else None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.evidence import Citation, EvidenceSentence
-from assistant.numbers import NumberMention, extract_numbers, unit_kind
+from assistant.figures import comparable
+from assistant.numbers import NumberMention, extract_numbers
 from vectorstore.records import StoredArticle
 
 Stance = Literal["supports", "contradicts", "neutral"]
@@ -50,10 +51,11 @@ def verified_citations(
 
 # ------------------------------------------------------------------------------------ figures
 def same_figure(a: NumberMention, b: NumberMention, tolerance: float = APPROXIMATE_TOLERANCE) -> bool:
-    """Do ``a`` and ``b`` state the same figure? They must measure the same kind of thing (a count,
-    a distance, money, a percentage, a time) and be equal, or within ``tolerance`` when either is
-    approximate ("about/نحو")."""
-    if unit_kind(a) != unit_kind(b):
+    """Do ``a`` and ``b`` state the same figure? They must measure the same thing (the same kind —
+    a count, a distance, money, a percentage, a time — and, for counts, not two different things:
+    troops are not fighters) and be equal, or within ``tolerance`` when either is approximate
+    ("about/نحو")."""
+    if not comparable(a, b):
         return False
     if a.value == b.value:
         return True

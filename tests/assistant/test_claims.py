@@ -145,3 +145,21 @@ def test_a_consistent_model_verdict_is_kept_with_its_stances():
     assert reason == ""
     assert draft is not None and draft.mode == "llm" and draft.verdict == "contradicted"
     assert [e.stance for e in draft.evidence] == ["contradicts", "neutral"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "expected"),
+    [
+        # Different things counted: never compared.
+        ("About 900 US troops are deployed in northeast Syria.", "ولا يزال لتنظيم الدولة نحو 14 ألف مقاتل في سوريا", None),
+        ("About 900 US troops are deployed in northeast Syria.", "ISIS still has about 14 thousand fighters in Syria.", None),
+        ("About 9000 US troops are deployed in Syria.", SEED_900, "contradicts"),  # 9000 there counts fighters
+        # Number words on the evidence side are figures.
+        ("قتل 20 شخصا في الهجوم", "قتل خمسة وعشرون شخصا في الهجوم", "contradicts"),
+        ("قتل 25 شخصا في الهجوم", "قتل خمسة وعشرون شخصا في الهجوم", "supports"),
+        ("Eight people were arrested.", "اعتقلت الشرطة ثمانية أشخاص", "supports"),
+        ("Twelve people were arrested.", "اعتقلت الشرطة ثمانية أشخاص", "contradicts"),
+    ],
+)
+def test_figures_are_compared_only_between_counts_of_the_same_thing(claim, evidence, expected):
+    assert figure_stance(claim, evidence) == expected
