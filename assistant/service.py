@@ -248,6 +248,7 @@ class IsnadService:
         return {
             **stats,
             "embedding_model": self.embedder.name,
+            "embedding_runtime": self.embedder.runtime,
             "vector_store": f"chroma server {s.chroma_host}:{s.chroma_port}" if s.chroma_host
             else f"chroma embedded ({s.data_dir})",
             "llm": self.llm.description if s.mode == "llm" else "none (extractive mode)",

