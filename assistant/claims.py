@@ -1,45 +1,65 @@
 """Claim checks: is a claim supported, contradicted, or not decidable from the indexed sources?
 
 The verdict rests on evidence sentences, each with a stance. Figures decide first (compared as
-numbers); when sources give different figures, the newest source decides and the others are
-listed with their dates. Otherwise the wording decides (negation, opposite events). In llm mode
-the model picks the verdict and the evidence from numbered sentences through a JSON schema; its
-choice is kept only when it is consistent and agrees with the figures.
+numbers, only between counts of the same thing); when sources give different figures, the newest
+source decides and older figures are listed as its history. Otherwise Isnad's stance model reads
+each sentence (supports / contradicts / unrelated, with its probability), and the most confident
+reading decides; without the model, the wording cues (negation, opposite events) decide. The rules
+are ``assistant.verification.aggregate_verdict``; the llm-mode reading is ``assistant.claim_llm``.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from assistant.answering import dated
 from assistant.evidence import Citation, EvidenceSentence
-from assistant.prompts import chat_prompt
 from assistant.stance import figure_stance, sentence_stance
-from assistant.verification import VERDICTS, Stance, StancedEvidence, Verdict, aggregate_verdict
+from assistant.verification import Stance, StancedEvidence, Verdict, VerdictDecision, aggregate_verdict
 
 TEXT = {
     "en": {
-        "supported": "Supported by {refs}.",
-        "contradicted": "Contradicted by {refs}.",
+        "supported": "Supported by {refs}",
+        "contradicted": "Contradicted by {refs}",
         "not_enough_info": "Not enough information: the indexed sources do not say enough to check this claim.",
-        "newest": "Sources give different figures; the newest, {ref} ({when}), decides. Other figures: {others}.",
+        "decided": "{ref} decides it: {why}",
+        "why_figures": "its figure, compared with the claim's",
+        "why_stance_model": "Isnad's stance model reads it so ({confidence:.0%})",
+        "why_wording": "its wording (negation, opposite events)",
+        "why_llm": "the language model's reading, checked",
+        "newest": "Sources of the same period give different figures; the newest, {ref} ({when}), decides. "
+        "Other figures: {others}.",
+        "earlier": "Earlier figures, the figure's history rather than a contradiction: {others}.",
+        "unsided": "None of the quoted sentences clearly supports or contradicts the claim.",
         "cues": "Judged from the figures and wording of the quoted sentences, not by a language model: "
         "read the evidence.",
-        "model": "The language model chose the verdict and evidence; each cited sentence was checked against "
-        "its figures and wording.",
+        "by_model": "Judged by Isnad's stance model ({model}) and the figures of the quoted sentences, not by a "
+        "language model: read the evidence.",
+        "llm": "The language model chose the verdict and evidence; each cited sentence was checked against "
+        "its figures and stance.",
     },
     "ar": {
-        "supported": "صحيح: تؤيده الأدلة {refs}.",
-        "contradicted": "غير صحيح: تناقضه الأدلة {refs}.",
+        "supported": "تؤيده الأدلة {refs}",
+        "contradicted": "تناقضه الأدلة {refs}",
         "not_enough_info": "لا تكفي المعلومات: لا تقول المصادر المفهرسة ما يكفي للتحقق من هذا الادعاء.",
-        "newest": "تختلف الأرقام بين المصادر؛ والحكم للأحدث {ref} ({when}). أرقام أخرى: {others}.",
+        "decided": "حسمت {ref} الحكم: {why}",
+        "why_figures": "رقمها مقارنا برقم الادعاء",
+        "why_stance_model": "هكذا يقرؤها نموذج الموقف في إسناد ({confidence:.0%})",
+        "why_wording": "صياغتها (النفي والأحداث المتعاكسة)",
+        "why_llm": "قراءة النموذج اللغوي بعد التحقق منها",
+        "newest": "تختلف الأرقام بين مصادر من الفترة نفسها؛ والحكم للأحدث {ref} ({when}). أرقام أخرى: {others}.",
+        "earlier": "أرقام أقدم، تروي تطور الرقم ولا تناقض الادعاء: {others}.",
+        "unsided": "لا تؤيد أي من الجمل المقتبسة الادعاء أو تناقضه بوضوح.",
         "cues": "حُكم بناء على الأرقام وصياغة الجمل المقتبسة، لا بواسطة نموذج لغوي: اقرأ الأدلة.",
-        "model": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من أرقام كل جملة مقتبسة وصياغتها.",
+        "by_model": "حُكم بواسطة نموذج الموقف في إسناد ({model}) وأرقام الجمل المقتبسة، لا بواسطة نموذج لغوي: "
+        "اقرأ الأدلة.",
+        "llm": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من أرقام كل جملة مقتبسة وموقفها.",
     },
 }
+# A sentence's stance from the stance model: (supports | contradicts | neutral, probability).
+ModelStance = tuple[Stance, float]
 
 
 @dataclass
@@ -49,7 +69,7 @@ class ClaimDraft:
     evidence: list[StancedEvidence]
     mode: str
     notice: str | None = None
-    figure_note: str | None = None  # sources differ on the figures: who decided, who differs
+    deciding: StancedEvidence | None = None  # the sentence that decided the verdict, if one did
 
 
 @dataclass
@@ -85,8 +105,8 @@ def relevant_evidence(
     claim: str, ranked: list[EvidenceSentence], covered: bool, limit: int, margin: float = 0.06
 ) -> list[EvidenceSentence]:
     """The sentences close in score to the best one (at most ``limit``), when the claim's topic is
-    ``covered`` by the sources at all. A sentence stating the claim's own figure (same kind of unit) ranks
-    higher: the figure is the strongest anchor a claim has, across languages too."""
+    ``covered`` by the sources at all. A sentence stating the claim's own figure (same thing counted)
+    ranks higher: the figure is the strongest anchor a claim has, across languages too."""
     if not covered or not ranked:
         return []
     rescored = [
@@ -97,111 +117,68 @@ def relevant_evidence(
     return [s for s in rescored[:limit] if s.score >= best - margin]
 
 
-def _refs(numbers: list[int]) -> str:
-    return " ".join(f"[{n}]" for n in numbers)
+def stanced(
+    claim: str, sentences: list[EvidenceSentence], model_stances: Sequence[ModelStance] | None = None
+) -> list[StancedEvidence]:
+    """Each sentence's stance: by its figures when it counts what the claim counts, else by the
+    stance model when there is one, else by its wording."""
+    evidence = []
+    for n, s in enumerate(sentences):
+        by_figures = figure_stance(claim, s.text)
+        if by_figures is not None:
+            evidence.append(StancedEvidence(s, by_figures, "figures"))
+        elif model_stances is not None:
+            stance, confidence = model_stances[n]
+            evidence.append(StancedEvidence(s, stance, "stance_model", confidence))
+        else:
+            evidence.append(StancedEvidence(s, *sentence_stance(claim, s.text)))
+    return evidence
 
 
-def _explain(language: str, verdict: Verdict, evidence: list[StancedEvidence], extra: list[str]) -> str:
-    text = TEXT[language]
-    wanted = {"supported": "supports", "contradicted": "contradicts"}.get(verdict)
-    refs = [n for n, e in enumerate(evidence, start=1) if e.stance == wanted]
-    lines = [text[verdict].format(refs=_refs(refs))]
-    return " ".join(lines + extra)
+def verdict_from_evidence(
+    claim: str, language: str, sentences: list[EvidenceSentence],
+    model_stances: Sequence[ModelStance] | None = None, model_name: str = "",
+) -> ClaimDraft:
+    """The verdict and its explanation (in the claim's language) from the sentences' stances,
+    aggregated by ``assistant.verification.aggregate_verdict``."""
+    evidence = stanced(claim, sentences, model_stances)
+    decision = aggregate_verdict(evidence)
+    basis = TEXT[language]["by_model"].format(model=model_name) if model_stances is not None else TEXT[language]["cues"]
+    explanation = explain(language, decision, evidence, basis)
+    return ClaimDraft(decision.verdict, explanation, evidence, "extractive", None, decision.deciding)
 
 
 def verdict_from_cues(claim: str, language: str, sentences: list[EvidenceSentence]) -> ClaimDraft:
-    """The verdict from deterministic cues (figures, then wording), aggregated by
-    ``assistant.verification.aggregate_verdict``, with its explanation in the claim's language."""
+    """The verdict from deterministic cues alone (figures, then wording): no stance model."""
+    return verdict_from_evidence(claim, language, sentences)
+
+
+def explain(language: str, decision: VerdictDecision, evidence: list[StancedEvidence], basis: str) -> str:
+    """Which sentences decided and why, the figures' history, and what the verdict rests on."""
     text = TEXT[language]
-    evidence = [StancedEvidence(s, *sentence_stance(claim, s.text)) for s in sentences]
-    decision = aggregate_verdict(evidence)
-    if decision.deciding is None:
-        return ClaimDraft("not_enough_info", text["not_enough_info"], [], "extractive")
-    figure_note = None
-    if decision.differing:
-        n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
-        figure_note = text["newest"].format(
-            ref=f"[{n_of[id(decision.deciding)]}]",
-            when=dated(decision.deciding.sentence),
-            others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in decision.differing),
-        )
-    notes = [x for x in (figure_note, text["cues"]) if x]
-    explanation = _explain(language, decision.verdict, evidence, notes)
-    return ClaimDraft(decision.verdict, explanation, evidence, "extractive", None, figure_note)
-
-
-CLAIM_SCHEMA = {
-    "name": "claim_check",
-    "strict": True,
-    "schema": {
-        "type": "object",
-        "properties": {
-            "verdict": {"type": "string", "enum": list(VERDICTS)},
-            "supporting": {"type": "array", "items": {"type": "integer"}},
-            "contradicting": {"type": "array", "items": {"type": "integer"}},
-        },
-        "required": ["verdict", "supporting", "contradicting"],
-        "additionalProperties": False,
-    },
-}
-
-
-def verdict_from_model(
-    chat: Any, prompts_dir: Path, claim: str, language: str, sentences: list[EvidenceSentence]
-) -> tuple[ClaimDraft | None, str]:
-    """Ask the model for a verdict and evidence numbers (structured output, JSON schema); return
-    (draft, "") or (None, why not). Claims that state figures are decided by the figures alone
-    (numbers are compared exactly; the model reads them worse), so the model is not asked."""
-    cues = verdict_from_cues(claim, language, sentences)
-    if not sentences or any(e.signal == "figures" for e in cues.evidence):
-        return cues, ""
-    lines = [f"[{n}] ({dated(s)}) {s.text}" for n, s in enumerate(sentences, start=1)]
-    prompt = chat_prompt(prompts_dir, "claim_system", "en", "claim_user")
-    structured = chat.with_structured_output(CLAIM_SCHEMA, method="json_schema", strict=True, include_raw=True)
-    reply = structured.invoke(prompt.invoke({"evidence": "\n".join(lines), "claim": claim}))
-    raw = reply.get("raw")
-    if getattr(raw, "response_metadata", {}).get("finish_reason") == "length":
-        return None, "the model's verdict was cut off at the token limit"
-    # The schema steers the model; its reply is then read strictly (a lenient parser would
-    # complete a cut-off reply as if the model had finished it).
-    return check_llm_verdict(str(getattr(raw, "content", "")), claim, language, sentences)
-
-
-def check_llm_verdict(
-    raw: str | dict[str, Any], claim: str, language: str, sentences: list[EvidenceSentence]
-) -> tuple[ClaimDraft | None, str]:
-    """Keep the model's verdict only when it is well formed, cites existing evidence for its side,
-    does not overturn the verdict of the figures and wording (it may only narrow it to
-    not_enough_info), and each sentence it cites reads the same way by its figures and wording:
-    a small model's fluent verdict is not evidence."""
-    try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
-        verdict = data["verdict"]
-        supporting = [int(n) for n in data.get("supporting", [])]
-        contradicting = [int(n) for n in data.get("contradicting", [])]
-    except (ValueError, KeyError, TypeError):
-        return None, "the model's verdict was not valid JSON"
-    if verdict not in VERDICTS:
-        return None, f"the model gave an unknown verdict ({verdict!r})"
-    if any(not 1 <= n <= len(sentences) for n in supporting + contradicting):
-        return None, "the model cited evidence that does not exist"
-    side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
-    if side is not None and not side:
-        return None, "the model's verdict cited no evidence for it"
-    by_cues = verdict_from_cues(claim, language, sentences)
-    if verdict not in (by_cues.verdict, "not_enough_info"):
-        return None, (
-            f"the model's verdict ({verdict}) disagrees with the figures and wording of the best evidence "
-            f"({by_cues.verdict})"
-        )
-    cues = {id(s): sentence_stance(claim, s.text)[0] for s in sentences}
-    for n in supporting + contradicting:
-        cue = cues[id(sentences[n - 1])]
-        if cue != ("supports" if n in supporting else "contradicts"):
-            return None, f"the model's reading of [{n}] disagrees with its figures or wording"
-    evidence = []
-    for n, s in enumerate(sentences, start=1):
-        stance: Stance = "supports" if n in supporting else "contradicts" if n in contradicting else "neutral"
-        evidence.append(StancedEvidence(s, stance, "model"))
-    explanation = _explain(language, verdict, evidence, [TEXT[language]["model"]])
-    return ClaimDraft(verdict, explanation, evidence, "llm"), ""
+    if not evidence:
+        return text["not_enough_info"]
+    n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
+    lines = []
+    deciding = decision.deciding
+    if deciding is None:
+        lines.append(f"{text['not_enough_info']} {text['unsided']}")
+    elif decision.verdict == "not_enough_info":
+        lines.append(text["not_enough_info"])
+    else:
+        wanted = deciding.stance
+        refs = " ".join(f"[{n_of[id(e)]}]" for e in evidence if e.stance == wanted)
+        why = text[f"why_{deciding.signal}"].format(confidence=deciding.confidence or 0.0)
+        decided = text["decided"].format(ref=f"[{n_of[id(deciding)]}]", why=why)
+        lines.append(f"{text[decision.verdict].format(refs=refs)}. {decided}.")
+    earlier = [e for e in decision.differing if e.earlier]
+    same_period = [e for e in decision.differing if not e.earlier]
+    if deciding is not None and same_period:
+        lines.append(text["newest"].format(
+            ref=f"[{n_of[id(deciding)]}]", when=dated(deciding.sentence),
+            others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in same_period),
+        ))
+    if earlier:
+        dated_refs = ", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in earlier)
+        lines.append(text["earlier"].format(others=dated_refs))
+    return " ".join([*lines, basis])

@@ -1,4 +1,4 @@
-"""The ``isnad`` command line: ingest, ask, check, status, models, serve (and eval, bench).
+"""The ``isnad`` command line: ingest, ask, check, status, models, serve (and eval, bench, train).
 
 Every command turns Isnad's errors (``IsnadError``) and file-system errors into ``error: <message>``
 on stderr and exit code 2; exit 1 means an input was rejected or refused. No traceback reaches a user.
@@ -25,6 +25,7 @@ import assistant
 from assistant.errors import BadInputError, ConfigurationError, IsnadError
 from assistant.evaluation.commands import bench, chunk_bar, eval_app
 from assistant.settings import Settings
+from assistant.training.commands import train_app
 from vectorstore.records import IngestReport, SearchFilter
 
 err = Console(stderr=True)
@@ -291,6 +292,7 @@ def serve(ctx: typer.Context) -> None:
 # The measuring commands live with the evaluation code.
 app.command()(bench)
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 
 
 def main() -> None:

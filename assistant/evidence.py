@@ -45,13 +45,15 @@ class Citation:
     end: int
     passage: str
     verified: bool
-    stance: str | None = None
+    stance: str | None = None  # claim checks: supports / contradicts / neutral
+    stance_confidence: float | None = None  # the stance model's probability for ``stance``
+    decisive: bool | None = None  # claim checks: this sentence decided the verdict
+    earlier: bool | None = None  # claim checks: an older figure, the figure's history
 
     def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        if self.stance is None:
-            data.pop("stance")
-        return data
+        """The JSON citation object; the claim-check fields only where they apply."""
+        optional = ("stance", "stance_confidence", "decisive", "earlier")
+        return {key: value for key, value in asdict(self).items() if value is not None or key not in optional}
 
 
 # Text addressed to a language model rather than to readers ("ignore previous instructions and

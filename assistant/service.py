@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
-from assistant.claims import ClaimCheck, relevant_evidence, verdict_from_cues, verdict_from_model
+from assistant.claim_checker import ClaimChecker
+from assistant.claims import ClaimCheck
 from assistant.errors import IsnadError
 from assistant.evidence import EvidenceSentence, candidate_sentences, rank_sentences
 from assistant.followup import Rewrite, standalone_question
@@ -52,6 +53,7 @@ class IsnadService:
             rerank=settings.rerank, rerank_depth=settings.rerank_depth,
         )
         self.llm = ChatBackend(settings)
+        self.claims = ClaimChecker(settings, embedder, self.llm)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: SentenceEmbedder | None = None) -> IsnadService:
@@ -153,26 +155,10 @@ class IsnadService:
         started = time.perf_counter()
         query, ranked, timings = self._evidence(claim, mode, flt, progress)
         covered = not self._should_abstain(ranked, query)
-        sentences = relevant_evidence(query.text, ranked, covered, s.claim_evidence_sentences)
-        draft = verdict_from_cues(query.text, query.language, sentences)
-        if mode == "llm" and sentences:
-            mark = time.perf_counter()
-            progress("drafting", {})
-            try:
-                checked, reason = verdict_from_model(
-                    self.llm.chat_model(), s.prompts_dir, query.text, query.language, sentences
-                )
-            except IsnadError as exc:  # the LLM is down or unusable: the cue-based verdict stands
-                log.warning("LLM unavailable for the claim check: %s", exc)
-                checked, reason = None, f"the LLM is unavailable ({exc})"
-            timings["generate"] = time.perf_counter() - mark
-            if checked is not None:
-                draft = checked
-            else:
-                draft.notice = f"Showing the verdict from figures and wording instead of the model's: {reason}."
+        draft = self.claims.judge(query, ranked, covered, mode, timings, on_drafting=lambda: progress("drafting", {}))
         chosen = [e.sentence for e in draft.evidence]
         articles = self.index.get_articles(x.chunk.doc_id for x in chosen)
-        citations = verified_citations(chosen, articles, [e.stance for e in draft.evidence])
+        citations = verified_citations(chosen, articles, draft.evidence, draft.deciding)
         timings["total"] = time.perf_counter() - started
         return ClaimCheck(
             claim=query.text, language=query.language, mode=draft.mode, verdict=draft.verdict,

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     llm_evidence_sentences: int = 5
     max_quotes: int = 3
     claim_evidence_sentences: int = 4  # evidence sentences a claim check judges and cites
+    stance_model_path: Path | None = Field(
+        None, description="A stance model (.npz with its .json) instead of the shipped one (isnad train stance)."
+    )
 
     # Limits on input.
     max_file_bytes: int = Field(20_000_000, description="Largest file upload, and largest page or feed download.")

@@ -13,6 +13,7 @@ Rendering shows what these decided; nothing else re-checks a quote.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from assistant.evidence import Citation, EvidenceSentence
@@ -33,18 +34,23 @@ def verify_citation(article_text: str, quote: str, start: int, end: int) -> bool
 
 
 def verified_citations(
-    sentences: list[EvidenceSentence], articles: dict[str, StoredArticle], stances: list[Stance] | None = None
+    sentences: list[EvidenceSentence], articles: dict[str, StoredArticle],
+    stanced: list[StancedEvidence] | None = None, deciding: StancedEvidence | None = None,
 ) -> list[Citation]:
-    """Citations [1..n] for ``sentences``, each verified against its stored article's text."""
+    """Citations [1..n] for ``sentences``, each verified against its stored article's text; for a
+    claim check, with each sentence's stance (and the stance model's probability) and which decided."""
     citations = []
     for n, sentence in enumerate(sentences, start=1):
         chunk = sentence.chunk
         article = articles.get(chunk.doc_id)
         verified = article is not None and verify_citation(article.text, sentence.text, sentence.start, sentence.end)
+        judged = stanced[n - 1] if stanced else None
         citations.append(Citation(
             n=n, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, published=chunk.published,
             url=chunk.url, quote=sentence.text, start=sentence.start, end=sentence.end, passage=chunk.text,
-            verified=verified, stance=stances[n - 1] if stances else None,
+            verified=verified, stance=judged.stance if judged else None,
+            stance_confidence=round(judged.confidence, 3) if judged and judged.confidence is not None else None,
+            decisive=(judged is deciding) if judged else None, earlier=judged.earlier if judged else None,
         ))
     return citations
 
@@ -88,13 +94,19 @@ def should_abstain(
 
 
 # ----------------------------------------------------------------------------- claim verdicts
+EARLIER_AFTER_DAYS = 180  # a differing figure this much older than the deciding one is history
+MIN_STANCE_CONFIDENCE = 0.5  # the stance model's probability a sentence needs to take a side
+
+
 @dataclass
 class StancedEvidence:
     """An evidence sentence with its stance towards a claim and the signal that decided it."""
 
     sentence: EvidenceSentence
     stance: Stance
-    signal: str  # "figures" | "wording" | "model"
+    signal: str  # "figures" | "stance_model" | "wording" | "llm"
+    confidence: float | None = None  # the stance model's probability for ``stance``
+    earlier: bool = False  # an older figure than the deciding one: the figure's history, not a contradiction
 
 
 @dataclass(frozen=True)
@@ -106,24 +118,59 @@ class VerdictDecision:
     differing: list[StancedEvidence]
 
 
-def aggregate_verdict(evidence: list[StancedEvidence]) -> VerdictDecision:
-    """The verdict from the stances of ``evidence`` (best first).
+def _days_apart(newer: str, older: str) -> int | None:
+    try:
+        return (date.fromisoformat(newer[:10]) - date.fromisoformat(older[:10])).days
+    except ValueError:
+        return None  # undated: how far apart cannot be told
 
-    Figures decide first: among sentences judged by their figures the newest source decides, and
-    the others that read differently are returned as ``differing``. Without figures the best
-    sentence's wording decides, and the other wording-only sentences become neutral context (they
-    share a topic with the claim, which is not evidence for or against it). No evidence, or a
-    neutral deciding sentence, gives ``not_enough_info``."""
+
+def _by_figures(by_figures: list[StancedEvidence]) -> tuple[StancedEvidence, list[StancedEvidence]]:
+    """The newest figure decides (an undated source never outranks a dated one); a differing figure
+    from well before it is marked ``earlier`` (neutral: a figure's history does not contradict a
+    claim about now); differing figures of the same period stay as they read."""
+    deciding = max(by_figures, key=lambda e: (e.sentence.chunk.published, e.sentence.score))
+    differing = [e for e in by_figures if e.stance != deciding.stance]
+    for e in differing:
+        apart = _days_apart(deciding.sentence.chunk.published, e.sentence.chunk.published)
+        if apart is not None and apart > EARLIER_AFTER_DAYS:
+            e.stance, e.earlier = "neutral", True
+    return deciding, differing
+
+
+def aggregate_verdict(
+    evidence: list[StancedEvidence], min_confidence: float = MIN_STANCE_CONFIDENCE
+) -> VerdictDecision:
+    """The verdict from the stances of ``evidence`` (best first), by these rules in order:
+
+    1. Figures: among sentences whose figures count what the claim counts, the newest source
+       decides (older differing figures are its history, see ``_by_figures``).
+    2. The stance model: among sentences it reads as supporting or contradicting with at least
+       ``min_confidence``, the most confident decides; when it reads none so, the sources do not
+       say (``not_enough_info``): sharing a topic with a claim is not evidence for or against it.
+    3. Without the model, the best sentence's wording decides, and the other wording-only sentences
+       become neutral context.
+    A neutral deciding sentence, or no evidence, gives ``not_enough_info``."""
+    verdicts: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "contradicted"}
     if not evidence:
         return VerdictDecision("not_enough_info", None, [])
     by_figures = [e for e in evidence if e.signal == "figures"]
+    by_model = [e for e in evidence if e.signal == "stance_model"]
+    differing: list[StancedEvidence] = []
+    deciding: StancedEvidence | None
     if by_figures:
-        deciding = max(by_figures, key=lambda e: (e.sentence.chunk.published, e.sentence.score))
-        differing = [e for e in by_figures if e.stance != deciding.stance]
+        deciding, differing = _by_figures(by_figures)
+        for e in evidence:
+            if e.signal == "wording":
+                e.stance = "neutral"
+    elif by_model:
+        sided = [e for e in by_model if e.stance != "neutral" and (e.confidence or 0.0) >= min_confidence]
+        deciding = max(sided, key=lambda e: e.confidence or 0.0) if sided else None
     else:
-        deciding, differing = evidence[0], []
-    for e in evidence:
-        if e.signal == "wording" and e is not deciding:
-            e.stance = "neutral"
-    verdicts: dict[Stance, Verdict] = {"supports": "supported", "contradicts": "contradicted"}
+        deciding = evidence[0]
+        for e in evidence[1:]:
+            if e.signal == "wording":
+                e.stance = "neutral"
+    if deciding is None:
+        return VerdictDecision("not_enough_info", None, [])
     return VerdictDecision(verdicts.get(deciding.stance, "not_enough_info"), deciding, differing)

@@ -125,7 +125,7 @@ def test_check_cli_json_contract(indexed_service: IsnadService, tmp_path: Path):
 
 # ------------------------------------------------------------------ llm (a scripted endpoint)
 
-CLAIM_FALLBACK = "Showing the verdict from figures and wording instead of the model's: "
+CLAIM_FALLBACK = "Showing the verdict from figures and stances instead of the language model's: "
 DENIAL = "الرحيل الفوري"  # the seed: the deadline will not entail the immediate departure of US troops from Iraq
 
 

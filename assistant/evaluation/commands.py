@@ -1,4 +1,4 @@
-"""The measuring commands of the ``isnad`` CLI: ``isnad eval retrieval|answers`` and ``isnad bench``."""
+"""The measuring commands of the ``isnad`` CLI: ``isnad eval retrieval|answers|stance`` and ``isnad bench``."""
 
 from __future__ import annotations
 
@@ -115,6 +115,47 @@ def _answer_scores(
     result["embedding_runtime"] = service.embedder.runtime
     service.close()
     return result
+
+
+@eval_app.command("stance")
+def eval_stance(
+    ctx: typer.Context,
+    split: Annotated[str, typer.Option(help="Scores DIR/ans/stance_{split}.csv (any split whose file exists).")] = (
+        "dev"
+    ),
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding ans/ (and factcheck/, ant/).")] = (
+        DATASETS
+    ),
+    model: Annotated[Path | None, typer.Option(help="The model's .npz (default: the shipped one).")] = None,
+    premise: Annotated[str, typer.Option(help="headline (the ANS s1) or body (its aligned ANT body sentence)")] = (
+        "headline"
+    ),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The claim-stance model on ANS pairs: accuracy, macro-F1, per class, confusion."""
+    from assistant.evaluation.stance_eval import VectorCache, body_pairs, evaluate_stance, headline_pairs, read_ans
+    from assistant.stance_model import StanceModel
+    from vectorstore.embeddings import load_embedder
+
+    if premise not in ("headline", "body"):
+        raise typer.BadParameter("--premise headline or body")
+    stance_model = StanceModel.load(model)
+    s: Settings = ctx.obj
+    rows = read_ans(data_dir, split)  # a missing split fails before the embedding model loads
+    vectors = VectorCache(load_embedder(s.embedding_model, s.cache_dir, batch_size=32, dtype=s.embedding_dtype))
+    pairs = headline_pairs(rows) if premise == "headline" else body_pairs(data_dir, split, vectors)
+    result = evaluate_stance(stance_model, vectors, pairs)
+    result["config"] = {"split": split, "premise": premise, "model": stance_model.name,
+                        "embedding_dtype": s.embedding_dtype}
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    out = Console()
+    out.print(f"stance ({stance_model.name}, {split}, {premise} premises, n={result['n']}): accuracy "
+              f"{result['accuracy']:.3f}, macro-F1 {result['macro_f1']:.3f} ({result['seconds']} s)")
+    for label, row in result["per_class"].items():
+        out.print(f"  {label:>11}: precision {row['precision']:.3f}  recall {row['recall']:.3f}  "
+                  f"F1 {row['f1']:.3f}  support {row['support']}")
 
 
 def bench(

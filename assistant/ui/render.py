@@ -44,6 +44,8 @@ CARD_CSS = """
 .isnad-card .mt-label { display: block; font-size: 0.75em; text-transform: uppercase; color: #8c959f; }
 .isnad-card .stance-supports { color: #1a7f37; font-weight: 600; }
 .isnad-card .stance-contradicts { color: #cf222e; font-weight: 600; }
+.isnad-card .decisive { font-weight: 700; }
+.isnad-card .earlier { color: #57606a; font-style: italic; }
 .isnad-translation-note { font-size: 0.85em; color: #57606a; margin: 4px 0; }
 .isnad-verdict { border-radius: 8px; padding: 8px 12px; margin: 6px 0; border: 1px solid #d0d7de; }
 .isnad-verdict .verdict-name { font-size: 1.3em; font-weight: 700; }
@@ -143,10 +145,7 @@ def citation_card(c: Citation, article_text: str | None = None, translation: str
     meta = " · ".join(
         f'<span class="{cls}">{escape(x)}</span>' for cls, x in (("outlet", c.source), ("date", c.published[:10])) if x
     )
-    stance = ""
-    if c.stance:
-        names = " · ".join(dict.fromkeys((stance_name(c.stance, "en"), stance_name(c.stance, "ar"))))
-        stance = f' · <span class="stance stance-{escape(c.stance)}">{escape(names)}</span>'
+    stance = stance_html(c)
     lang = detect_language(c.quote)
     quote = f'<blockquote class="quote" dir="{_dir(c.quote)}" lang="{lang}">{escape(c.quote)}</blockquote>'
     if translation:
@@ -197,6 +196,21 @@ def answer_html(
         parts.append(f'<div class="isnad-translation-note" role="status">{escape(translation_note)}</div>')
     parts.extend(citation_card(c, texts.get(c.doc_id), english.get(c.quote)) for c in answer.citations)
     return "\n".join(parts)
+
+
+def stance_html(c: Citation) -> str:
+    """A claim-check card's stance (with the stance model's probability), and whether this sentence
+    decided the verdict or is an earlier figure; empty for an answer's card."""
+    if not c.stance:
+        return ""
+    names = " · ".join(dict.fromkeys((stance_name(c.stance, "en"), stance_name(c.stance, "ar"))))
+    confidence = f" ({c.stance_confidence:.0%})" if c.stance_confidence is not None else ""
+    marks = [f'<span class="stance stance-{escape(c.stance)}">{escape(names)}{confidence}</span>']
+    if c.decisive:
+        marks.append('<span class="decisive">decided the verdict · حسمت الحكم</span>')
+    if c.earlier:
+        marks.append('<span class="earlier">earlier figure · رقم أقدم</span>')
+    return " · " + " · ".join(marks)
 
 
 def claim_html(check: ClaimCheck, articles: Mapping[str, str] | None = None) -> str:

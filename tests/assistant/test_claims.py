@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from assistant.claims import check_llm_verdict, relevant_evidence, verdict_from_cues
+from assistant.claim_llm import check_llm_verdict
+from assistant.claims import relevant_evidence, verdict_from_cues, verdict_from_evidence
 from assistant.evidence import EvidenceSentence
 from assistant.stance import figure_stance, is_negated, opposed, sentence_stance
 from vectorstore.records import StoredChunk
@@ -76,14 +77,41 @@ def test_sentence_stance(claim, evidence, expected):
     assert sentence_stance(claim, evidence)[0] == expected
 
 
-def test_newest_source_decides_between_conflicting_figures_and_the_others_are_dated():
+def test_newest_source_decides_and_an_older_differing_figure_is_its_history_not_a_contradiction():
     old = sentence(BBC_2000, 0.92, published="2018-04-05", source="BBC Arabic")
     new = sentence(SEED_900, 0.88, published="2024-09-27", source="Al-Monitor")
     draft = verdict_from_cues("About 900 US troops are deployed in northeast Syria.", "en", [old, new])
+    assert draft.verdict == "supported" and draft.deciding is draft.evidence[1]
+    assert [(e.stance, e.earlier) for e in draft.evidence] == [("neutral", True), ("supports", False)]
+    assert "Supported by [2]. [2] decides it: its figure" in draft.explanation
+    assert "Earlier figures" in draft.explanation and "[1] (BBC Arabic, 2018-04-05)" in draft.explanation
+
+
+def test_differing_figures_of_the_same_period_are_not_history():
+    older = sentence(BBC_2000, 0.92, published="2024-06-01", source="BBC Arabic")
+    new = sentence(SEED_900, 0.88, published="2024-09-27", source="Al-Monitor")
+    draft = verdict_from_cues("About 900 US troops are deployed in northeast Syria.", "en", [older, new])
     assert draft.verdict == "supported"
     assert [e.stance for e in draft.evidence] == ["contradicts", "supports"]
-    assert draft.figure_note and "[2] (Al-Monitor, 2024-09-27)" in draft.figure_note
-    assert "[1] (BBC Arabic, 2018-04-05)" in draft.figure_note
+    assert "the newest, [2] (Al-Monitor, 2024-09-27), decides" in draft.explanation
+
+
+def test_an_undated_figure_never_outranks_a_dated_one():
+    undated = sentence(BBC_2000, 0.95, published="", source="Upload")
+    dated = sentence(SEED_900, 0.88, published="2024-09-27", source="Al-Monitor")
+    draft = verdict_from_cues("About 2000 US troops are deployed in Syria.", "en", [undated, dated])
+    assert draft.deciding is draft.evidence[1] and draft.verdict == "contradicted"
+
+
+def test_the_stance_model_decides_by_its_most_confident_side_and_unsided_evidence_is_not_enough():
+    claim = "انسحبت القوات الأمريكية من العراق"
+    first, second = sentence("الولايات المتحدة لن تنسحب من العراق", 0.9), sentence("تحدث المسؤولون عن العراق", 0.88)
+    draft = verdict_from_evidence(claim, "ar", [first, second], [("neutral", 0.8), ("contradicts", 0.7)], "m")
+    assert draft.verdict == "contradicted" and draft.deciding is draft.evidence[1]
+    assert "تناقضه الأدلة [2]" in draft.explanation and "70%" in draft.explanation
+    weak = verdict_from_evidence(claim, "ar", [first, second], [("supports", 0.45), ("neutral", 0.9)], "m")
+    assert weak.verdict == "not_enough_info" and weak.deciding is None
+    assert [e.stance for e in weak.evidence] == ["supports", "neutral"]  # shown as read, but too unsure to decide
 
 
 def test_wording_verdict_comes_from_the_best_sentence_and_others_are_neutral():
@@ -126,7 +154,8 @@ def test_a_sentence_stating_the_claims_figure_is_lifted_into_the_evidence():
     ],
 )
 def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
-    draft, reason = check_llm_verdict(reply, "About 900 US troops are in Syria.", "en", [sentence(SEED_900)])
+    base = verdict_from_cues("About 900 US troops are in Syria.", "en", [sentence(SEED_900)])
+    draft, reason = check_llm_verdict(reply, "en", base)
     assert draft is None
     assert why in reason
 
@@ -134,25 +163,28 @@ def test_model_verdicts_that_fail_the_checks_are_refused(reply, why):
 def test_a_model_verdict_that_overturns_the_wording_cues_is_refused():
     reply = json.dumps({"verdict": "supported", "supporting": [1], "contradicting": []})
     evidence = [sentence("الولايات المتحدة لن تنسحب من العراق"), sentence("تحدث المسؤولون عن العراق", 0.85)]
-    draft, reason = check_llm_verdict(reply, "All US troops will leave Iraq.", "en", evidence)
-    assert draft is None and "disagrees with the figures and wording" in reason
+    draft, reason = check_llm_verdict(reply, "en", verdict_from_cues("All US troops will leave Iraq.", "en", evidence))
+    assert draft is None and "disagrees with the figures and stance" in reason
 
 
 def test_a_consistent_model_verdict_is_kept_with_its_stances():
     reply = json.dumps({"verdict": "contradicted", "supporting": [], "contradicting": [1]})
     evidence = [sentence("الولايات المتحدة لن تنسحب من العراق"), sentence("تحدث المسؤولون عن العراق", 0.88)]
-    draft, reason = check_llm_verdict(reply, "All US troops will leave Iraq.", "en", evidence)
+    draft, reason = check_llm_verdict(reply, "en", verdict_from_cues("All US troops will leave Iraq.", "en", evidence))
     assert reason == ""
     assert draft is not None and draft.mode == "llm" and draft.verdict == "contradicted"
     assert [e.stance for e in draft.evidence] == ["contradicts", "neutral"]
+
+
+TROOPS_900 = "About 900 US troops are deployed in northeast Syria."
 
 
 @pytest.mark.parametrize(
     ("claim", "evidence", "expected"),
     [
         # Different things counted: never compared.
-        ("About 900 US troops are deployed in northeast Syria.", "ولا يزال لتنظيم الدولة نحو 14 ألف مقاتل في سوريا", None),
-        ("About 900 US troops are deployed in northeast Syria.", "ISIS still has about 14 thousand fighters in Syria.", None),
+        (TROOPS_900, "ولا يزال لتنظيم الدولة نحو 14 ألف مقاتل في سوريا", None),
+        (TROOPS_900, "ISIS still has about 14 thousand fighters in Syria.", None),
         ("About 9000 US troops are deployed in Syria.", SEED_900, "contradicts"),  # 9000 there counts fighters
         # Number words on the evidence side are figures.
         ("قتل 20 شخصا في الهجوم", "قتل خمسة وعشرون شخصا في الهجوم", "contradicts"),

@@ -1,7 +1,8 @@
 """Imports point one way: app.py → assistant (ui, evaluation → core) → vectorstore → ingest.
 
 Each layer may import only the layers below it (and itself); nothing imports app.py; only the
-edges (app.py and the CLI) import the UI package; the core imports neither the UI nor evaluation.
+edges (app.py and the CLI) import the UI package; the core imports neither the UI, evaluation
+nor training (training may use evaluation's dataset loaders).
 """
 
 import ast
@@ -16,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CORE = {"assistant", "assistant.llm", "vectorstore", "ingest"}
 ALLOWED = {
     "app": {"assistant.ui", *CORE},
-    "assistant.cli": {"assistant.cli", "assistant.ui", "assistant.evaluation", *CORE},
+    "assistant.cli": {"assistant.cli", "assistant.ui", "assistant.evaluation", "assistant.training", *CORE},
     "assistant.__main__": {"assistant.cli"},
     "assistant.ui": {"assistant.ui", *CORE},
     "assistant.evaluation": {"assistant.evaluation", *CORE},
+    "assistant.training": {"assistant.training", "assistant.evaluation", *CORE},
     "benchmarks": {"benchmarks", "assistant.evaluation", *CORE},
     "assistant": CORE,
     "assistant.llm": CORE,

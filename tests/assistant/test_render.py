@@ -61,3 +61,19 @@ def test_markdown_export_has_quotes_outlets_dates_and_links():
     assert "[1] عنوان <b> — BBC Arabic, 2018-04-13 (verified quote)" in md
     assert "  > حوالي 900 جندي" in md and "https://example.org/a" in md and "> fallback" in md
     assert "isnad-notice" in answer_html(answer)
+
+
+def test_a_claim_card_shows_the_stance_models_probability_and_what_decided():
+    decided = citation_card(citation(stance="contradicts", stance_confidence=0.934, decisive=True), "")
+    assert "(93%)" in decided and "decided the verdict" in decided and "earlier figure" not in decided
+    earlier = citation_card(citation(stance="neutral", decisive=False, earlier=True), "")
+    assert "earlier figure" in earlier and "decided the verdict" not in earlier and "%)" not in earlier
+    assert "stance" not in citation_card(citation(), "")  # an answer's card has no stance
+
+
+def test_the_json_citation_carries_the_claim_fields_only_where_they_apply():
+    assert set(citation().to_dict()) >= {"n", "quote", "verified", "url"}
+    assert not {"stance", "stance_confidence", "decisive", "earlier"} & set(citation().to_dict())
+    judged = citation(stance="supports", stance_confidence=0.8, decisive=True, earlier=False).to_dict()
+    assert (judged["stance"], judged["stance_confidence"], judged["decisive"], judged["earlier"]) == (
+        "supports", 0.8, True, False)

@@ -1,0 +1,1 @@
+"""The trained weights Isnad ships (the claim-stance model), with their model card; package data."""
