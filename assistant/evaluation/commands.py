@@ -142,11 +142,13 @@ def eval_stance(
     stance_model = StanceModel.load(model)
     s: Settings = ctx.obj
     rows = read_ans(data_dir, split)  # a missing split fails before the embedding model loads
-    vectors = VectorCache(load_embedder(s.embedding_model, s.cache_dir, batch_size=32, dtype=s.embedding_dtype))
+    embedder = load_embedder(s.embedding_model, s.cache_dir, device=s.embedding_device, batch_size=32,
+                             dtype=s.embedding_dtype)
+    vectors = VectorCache(embedder)
     pairs = headline_pairs(rows) if premise == "headline" else body_pairs(data_dir, split, vectors)
     result = evaluate_stance(stance_model, vectors, pairs)
     result["config"] = {"split": split, "premise": premise, "model": stance_model.name,
-                        "embedding_dtype": s.embedding_dtype}
+                        "embedding_runtime": embedder.runtime}
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return

@@ -54,7 +54,8 @@ def train_stance_command(
                     prompts=("query: ", evidence_prompt))
     s: Settings = ctx.obj
     err = Console(stderr=True)
-    embedder = load_embedder(s.embedding_model, s.cache_dir, batch_size=32, dtype=s.embedding_dtype)
+    embedder = load_embedder(s.embedding_model, s.cache_dir, device=s.embedding_device, batch_size=32,
+                             dtype=s.embedding_dtype)
     run = train_stance(data_dir, VectorCache(embedder), recipe, seed=seed, limit=limit, name=name,
                        say=lambda line: err.print(line, highlight=False, markup=False))
     weights = save_model(run, out)

