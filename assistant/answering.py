@@ -56,6 +56,22 @@ class Draft:
     notice: str | None = None
 
 
+@dataclass(frozen=True)
+class FigurePoint:
+    """One dated figure for the question's subject, as a source states it: a point of its history."""
+
+    value: float
+    unit: str  # what it counts ("troops", "fighters"…) or its unit word
+    published: str  # the source's date, YYYY-MM-DD ("" when undated)
+    source: str  # the outlet
+    n: int  # the citation number of the sentence that states it
+    approximate: bool = False  # "about 900"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit, "published": self.published, "source": self.source,
+                "n": self.n, "approximate": self.approximate}
+
+
 @dataclass
 class Answer:
     question: str
@@ -67,6 +83,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
     searched: str = ""
+    figures: list[FigurePoint] = field(default_factory=list)  # the figure's history, oldest first
+    closest: list[Citation] = field(default_factory=list)  # when abstaining: what was found, NOT an answer
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +97,8 @@ class Answer:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "notice": self.notice,
             "searched": self.searched,
+            "figures": [f.to_dict() for f in self.figures],
+            "closest": [c.to_dict() for c in self.closest],
         }
 
 

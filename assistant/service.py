@@ -12,7 +12,7 @@ from assistant.answering import Answer, Draft, abstention, extractive_draft, llm
 from assistant.claim_checker import ClaimChecker
 from assistant.claims import ClaimCheck
 from assistant.errors import IsnadError
-from assistant.evidence import EvidenceSentence, candidate_sentences, rank_sentences
+from assistant.evidence import Citation, EvidenceSentence, candidate_sentences, rank_sentences
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm.client import ChatBackend
 from assistant.query import Query
@@ -121,29 +121,43 @@ class IsnadService:
         self, question: str, mode: str | None = None, flt: SearchFilter | None = None,
         progress: AskProgress = _ignore,
     ) -> Answer:
-        """Answer ``question`` from the indexed sources with numbered, verified citations (or abstain)."""
+        """Answer ``question`` from the indexed sources with numbered, verified citations (or abstain).
+
+        In llm mode a UI that listens gets the extractive answer first, as ("extractive", {"answer"}),
+        while the model drafts; the checked model answer (or that extractive one, with a notice) is returned."""
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
         query, ranked, timings = self._evidence(question, mode, flt, progress)
-        draft: Draft
+        searched = flt.describe() if flt else "all outlets"
         if self._should_abstain(ranked, query):
-            draft = abstention(query.language)
-        elif mode == "extractive":
-            draft = extractive_draft(query.language, ranked, s.max_quotes, quantity=query.asks_for_quantity)
-        else:
-            mark = time.perf_counter()
-            progress("drafting", {})
-            streamed = None if progress is _ignore else (lambda text: progress("draft", {"text": text}))
-            draft = self._llm_or_fallback(query, ranked, streamed)
-            timings["generate"] = time.perf_counter() - mark
-        articles = self.index.get_articles(x.chunk.doc_id for x in draft.sentences)
-        citations = verified_citations(draft.sentences, articles)
+            closest = self._citations(ranked[: s.max_quotes])
+            return self._answer(query, abstention(query.language), timings, started, searched, closest)
+        quoted = extractive_draft(query.language, ranked, s.max_quotes, quantity=query.asks_for_quantity)
+        if mode == "extractive":
+            return self._answer(query, quoted, timings, started, searched)
+        progress("extractive", {"answer": self._answer(query, quoted, dict(timings), started, searched)})
+        mark = time.perf_counter()
+        progress("drafting", {})
+        streamed = None if progress is _ignore else (lambda text: progress("draft", {"text": text}))
+        draft = self._llm_or_fallback(query, ranked, streamed)
+        timings["generate"] = time.perf_counter() - mark
+        return self._answer(query, draft, timings, started, searched)
+
+    def _citations(self, sentences: list[EvidenceSentence]) -> list[Citation]:
+        return verified_citations(sentences, self.index.get_articles(x.chunk.doc_id for x in sentences))
+
+    def _answer(
+        self, query: Query, draft: Draft, timings: dict[str, float], started: float, searched: str,
+        closest: list[Citation] | None = None,
+    ) -> Answer:
+        """The public answer for ``draft``: its sentences bound to verified citations."""
+        citations = self._citations(draft.sentences)
         timings["total"] = time.perf_counter() - started
         return Answer(
             question=query.text, language=query.language, mode=draft.mode, answer=draft.text,
             abstained=draft.abstained, citations=citations, timings=timings, notice=draft.notice,
-            searched=flt.describe() if flt else "all outlets",
+            searched=searched, closest=closest or [],
         )
 
     def check(
