@@ -1,4 +1,5 @@
-"""The Ask tab: a chat whose answers stream their progress, then show checked citation cards and a Markdown export."""
+"""The Ask tab: a conversation whose answers stream their progress, each turn keeping its citation cards,
+with the figure's history charted, and the whole conversation exported as Markdown."""
 
 from __future__ import annotations
 
@@ -15,18 +16,12 @@ from assistant.answering import Answer
 from assistant.errors import IsnadError
 from assistant.followup import Rewrite
 from assistant.service import AskProgress, IsnadService
+from assistant.ui.chat import Turn, conversation_html, conversation_markdown, has_arabic, transcript
+from assistant.ui.figures_chart import chart_frame, chart_unit, charted
 from assistant.ui.forms import search_filter
 from assistant.ui.i18n import ENGLISH, label
 from assistant.ui.progress import Job, Steps
-from assistant.ui.render import (
-    CARDS_JS,
-    answer_chat_markdown,
-    answer_html,
-    answer_markdown,
-    error_html,
-    escape_markdown,
-    progress_chat_markdown,
-)
+from assistant.ui.render import CARDS_JS, progress_chat_markdown
 from assistant.ui.shared import (
     Filters,
     Shared,
@@ -34,11 +29,8 @@ from assistant.ui.shared import (
     can_translate,
     failure_text,
     filter_controls,
-    numbered,
-    progress_panel,
     translate_box,
 )
-from ingest.arabic import detect_language
 from vectorstore.records import SearchFilter
 
 EXAMPLES = [
@@ -46,53 +38,47 @@ EXAMPLES = [
     "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟",
     "When will the coalition mission in Iraq end?",
 ]
-Shown = dict[str, Any]  # the answer on display: answer, texts, asked, turn, translations, note
-Reply = tuple[Any, ...]  # chat, panel, export, download, previous, shown, question box
-
-
-def _has_arabic(quotes: list[str]) -> bool:
-    return any(detect_language(q) == "ar" for q in quotes)
+Reply = tuple[Any, ...]  # chat, panel, chart, export, download, previous, turns, question box
 
 
 class Asker:
-    """The chat's handlers: answer a question (streaming its progress), translate Arabic quotes on demand."""
+    """The conversation's handlers: answer a question (streaming its progress, the quoted evidence
+    first in llm mode), translate Arabic quotes on demand, start a new conversation."""
 
     def __init__(self, service: IsnadService) -> None:
         self.service = service
         self.export_dir = Path(tempfile.mkdtemp(prefix="isnad-export-"))
 
     def respond(
-        self, question: str, history: list[dict[str, Any]], previous: list[str], sources: list[str], day_from: str,
+        self, question: str, turns: list[Turn], previous: list[str], sources: list[str], day_from: str,
         day_to: str, mode: str, translate: bool, language: str,
     ) -> Iterator[Reply]:
-        """Answer ``question`` (a follow-up is first rewritten to stand alone), streaming the steps."""
-        history = [*history, {"role": "user", "content": escape_markdown(question or "")}]
-        turn = sum(1 for message in history if message.get("role") == "user")
+        """Answer ``question`` (a follow-up is first rewritten to stand alone) as the conversation's
+        next turn, streaming the steps; earlier turns keep their answers and cards."""
+        turn = Turn(len(turns) + 1, question or "")
+        turns = [*turns, turn]
         steps = Steps(language)
-
-        def under_way(seconds: int) -> Reply:
-            return self._under_way(history, previous, turn, steps, seconds)
-
-        yield under_way(0)
+        yield self._under_way(turns, previous, steps, 0, translate)
         try:
             flt = search_filter(sources, day_from, day_to)
             job = Job(lambda report: self._ask(question, previous, flt, mode, report))
             for stage, detail in job.events():
                 steps.update(stage, detail)
-                yield under_way(job.elapsed_s)
-            rewrite, answer = job.result()
-            shown = {"answer": answer, "texts": article_texts(self.service, answer.citations),
-                     "asked": rewrite.asked, "turn": turn, "translations": {}}
-            if translate and can_translate(mode) and _has_arabic([c.quote for c in answer.citations]):
+                if stage == "extractive":  # llm mode: the quoted evidence, shown while the model drafts
+                    self._show(turn, detail["answer"])
+                yield self._under_way(turns, previous, steps, job.elapsed_s, translate)
+            _, answer = job.result()
+            self._show(turn, answer)
+            if translate and can_translate(mode) and has_arabic([c.quote for c in turn.quotes]):
                 steps.update("quotes", {})
-                yield under_way(job.elapsed_s)
-                shown = self.translated(shown)
+                yield self._under_way(turns, previous, steps, job.elapsed_s, translate)
+                self.translate(turn)
         except IsnadError as exc:
-            message = failure_text(exc, "answering a question")
-            reply = {"role": "assistant", "content": f"⚠️ {escape_markdown(message)}"}
-            yield [*history, reply], numbered(turn, error_html(message)), "", _no_download(), previous, {}, ""
+            turn.error = failure_text(exc, "answering a question")
+            yield self._answered(turns, previous, translate)
             return
-        yield self._answered(history, previous, shown, translate)
+        turn.done = True
+        yield self._answered(turns, [*previous, answer.question], translate)
 
     def _ask(
         self, question: str, previous: list[str], flt: SearchFilter, mode: str, report: AskProgress
@@ -104,61 +90,65 @@ class Asker:
             report("rewritten", {"question": rewrite.question})
         return rewrite, self.service.ask(rewrite.question, mode=mode, flt=flt, progress=report)
 
+    def _show(self, turn: Turn, answer: Answer) -> None:
+        turn.answer = answer
+        missing = [c for c in turn.quotes if c.doc_id not in turn.texts]
+        turn.texts = {**turn.texts, **article_texts(self.service, missing)}
+
     @staticmethod
-    def _under_way(history: list[dict[str, Any]], previous: list[str], turn: int, steps: Steps, seconds: int) -> Reply:
-        bubble = progress_chat_markdown(steps.timed(seconds)[-1], steps.draft, steps.draft_label)
-        return ([*history, {"role": "assistant", "content": bubble}], progress_panel(turn, steps, seconds),
-                "", _no_download(), previous, {}, "")
+    def _under_way(turns: list[Turn], previous: list[str], steps: Steps, seconds: int, translate: bool) -> Reply:
+        lines = steps.timed(seconds)
+        bubble = progress_chat_markdown(lines[-1], steps.draft, steps.draft_label)
+        return (transcript(turns, bubble), conversation_html(turns, translate, lines), chart_update(turns[-1]),
+                "", _no_download(), previous, turns, "")
 
-    def _answered(self, history: list[dict[str, Any]], previous: list[str], shown: Shown, translate: bool) -> Reply:
-        answer: Answer = shown["answer"]
-        return (
-            [*history, {"role": "assistant", "content": answer_chat_markdown(answer, shown["asked"])}],
-            cards(shown, translate),
-            answer_markdown(answer),
-            gr.DownloadButton(value=self._export_file(answer), interactive=True),
-            [*previous, answer.question],
-            shown,
-            "",
-        )
+    def _answered(self, turns: list[Turn], previous: list[str], translate: bool) -> Reply:
+        export = conversation_markdown(turns)
+        download = gr.DownloadButton(value=self._export_file(export), interactive=True) if export else _no_download()
+        return (transcript(turns), conversation_html(turns, translate), chart_update(turns[-1]), export, download,
+                previous, turns, "")
 
-    def _export_file(self, answer: Answer) -> str:
-        path = self.export_dir / f"isnad-answer-{uuid.uuid4().hex[:8]}.md"
-        path.write_text(answer_markdown(answer) + "\n", encoding="utf-8")
+    def _export_file(self, markdown: str) -> str:
+        path = self.export_dir / f"isnad-conversation-{uuid.uuid4().hex[:8]}.md"
+        path.write_text(markdown + "\n", encoding="utf-8")
         return str(path)
 
-    def translated(self, shown: Shown) -> Shown:
-        """``shown`` with English translations of its Arabic quotes not yet translated."""
-        missing = [c.quote for c in shown["answer"].citations if c.quote not in shown["translations"]]
-        if not missing or not _has_arabic(missing):
-            return shown
+    def translate(self, turn: Turn) -> None:
+        """Add English translations of ``turn``'s Arabic quotes not yet translated (or a note why not)."""
+        missing = [c.quote for c in turn.quotes if c.quote not in turn.translations]
+        if not missing or not has_arabic(missing):
+            return
         try:
-            made, note = self.service.translate_quotes(missing)
+            made, turn.note = self.service.translate_quotes(missing)
         except IsnadError as exc:
-            return {**shown, "note": failure_text(exc, "translating the quotes")}
-        return {**shown, "translations": {**shown["translations"], **made}, "note": note}
+            turn.note = failure_text(exc, "translating the quotes")
+            return
+        turn.translations = {**turn.translations, **made}
 
-    def toggle_translation(self, translate: bool, mode: str, shown: Shown) -> tuple[Any, ...]:
-        """Show or hide the quotes' translations of the answer on display."""
-        if not shown:
-            return gr.update(), shown
-        if translate and can_translate(mode):
-            shown = self.translated(shown)
-        return cards(shown, translate and can_translate(mode)), shown
+    def toggle_translation(self, translate: bool, mode: str, turns: list[Turn]) -> tuple[Any, ...]:
+        """Show or hide the quotes' translations (the newest answer's are made when missing)."""
+        if not turns:
+            return gr.update(), turns
+        if translate and can_translate(mode) and turns[-1].done:
+            self.translate(turns[-1])
+        return conversation_html(turns, translate and can_translate(mode)), turns
+
+    @staticmethod
+    def new_conversation() -> tuple[Any, ...]:
+        """Everything the conversation showed, cleared: chat, panel, chart, export, download, previous, turns."""
+        return [], "", chart_update(None), "", _no_download(), [], []
 
 
 def _no_download() -> Any:
     return gr.DownloadButton(value=None, interactive=False)
 
 
-def cards(shown: Shown, translate: bool) -> str:
-    """The citation panel of the answer on display, with quote translations when asked for and made."""
-    on = translate and bool(shown.get("translations") or shown.get("note"))
-    html = answer_html(
-        shown["answer"], shown["texts"], shown["asked"],
-        shown.get("translations") if on else None, shown.get("note") if on else None,
-    )
-    return numbered(shown["turn"], html)
+def chart_update(turn: Turn | None) -> Any:
+    """The figure chart for ``turn``'s answer: its points when they make a history, else hidden."""
+    points = charted(turn.answer if turn else None)
+    if not points:
+        return gr.update(visible=False, value=None)
+    return gr.update(visible=True, value=chart_frame(points), y_title=chart_unit(points))
 
 
 @dataclass
@@ -168,26 +158,32 @@ class AskControls:
     chat: gr.Chatbot
     box: gr.Textbox
     ask_button: gr.Button
+    new_chat: gr.Button
     filters: Filters
     mode: gr.Radio
     translate: gr.Checkbox
+    chart: gr.ScatterPlot
     panel: gr.HTML
     export: gr.Code
     download: gr.DownloadButton
 
 
-def _question_column(shared: Shared) -> tuple[gr.Chatbot, gr.Textbox, gr.Button]:
+def _question_column(shared: Shared) -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button]:
     chat = shared.labelled(gr.Chatbot(
-        label="Answer", height=380, elem_id="chat", latex_delimiters=[], allow_tags=False, sanitize_html=True,
+        label="Answer", height=420, elem_id="chat", latex_delimiters=[], allow_tags=False, sanitize_html=True,
     ), "chat")
     with gr.Row():
         box = shared.labelled(gr.Textbox(
             label="Question", placeholder="How many US troops remain in Syria? · كم عدد الجنود…؟",
             elem_id="question", scale=5, text_align="left",
         ), "question")
-        ask_button = shared.labelled(gr.Button("Ask", variant="primary", elem_id="ask", scale=1), "ask", "value")
+        with gr.Column(scale=1, min_width=160):
+            ask_button = shared.labelled(gr.Button("Ask", variant="primary", elem_id="ask"), "ask", "value")
+            new_chat = shared.labelled(
+                gr.Button("New conversation", elem_id="new-chat", size="sm"), "new_chat", "value"
+            )
     gr.Examples(EXAMPLES, inputs=box)
-    return chat, box, ask_button
+    return chat, box, ask_button, new_chat
 
 
 def _answer_options(service: IsnadService, shared: Shared) -> tuple[gr.Radio, gr.Checkbox]:
@@ -205,35 +201,45 @@ def _answer_options(service: IsnadService, shared: Shared) -> tuple[gr.Radio, gr
     return mode, translate
 
 
+def _figure_chart(shared: Shared) -> gr.ScatterPlot:
+    """The newest answer's figure over time: one point per source, its legend the outlet and date."""
+    return shared.labelled(gr.ScatterPlot(
+        value=None, x="date", y="value", color="source", tooltip=["figure"], x_title="published", height=260,
+        label=label("figure_chart", ENGLISH), elem_id="figure-chart", visible=False,
+    ), "figure_chart")
+
+
 def _ask_controls(service: IsnadService, shared: Shared) -> AskControls:
     with gr.Row():
         with gr.Column(scale=3):
-            chat, box, ask_button = _question_column(shared)
+            chat, box, ask_button, new_chat = _question_column(shared)
         with gr.Column(scale=1):
             filters = filter_controls(service, shared, ("outlets", "date-from", "date-to"), "outlets")
             mode, translate = _answer_options(service, shared)
     shared.labelled(gr.Markdown("### Sources"), "sources", "value")
+    chart = _figure_chart(shared)
     panel = gr.HTML(elem_id="citations", js_on_load=CARDS_JS)
     with shared.labelled(gr.Accordion("Export as Markdown", open=False, elem_id="export-box"), "export"):
         export = gr.Code(language="markdown", elem_id="export", interactive=False, buttons=["copy"])
         download = shared.labelled(
             gr.DownloadButton("Download .md", interactive=False, elem_id="download-md", size="sm"), "download", "value"
         )
-    return AskControls(chat, box, ask_button, filters, mode, translate, panel, export, download)
+    return AskControls(chat, box, ask_button, new_chat, filters, mode, translate, chart, panel, export, download)
 
 
 def ask_tab(service: IsnadService, shared: Shared) -> gr.Radio:
-    """Lay out the chat and wire it; returns its answer-mode control (the language switch needs it)."""
+    """Lay out the conversation and wire it; returns its answer-mode control (the language switch needs it)."""
     asker = Asker(service)
     ui = _ask_controls(service, shared)
     previous = gr.State([])  # the standalone questions asked so far in this conversation
-    shown = gr.State({})  # the answer on display, its article texts and quote translations
+    turns = gr.State([])  # the conversation: each turn's question, answer, article texts and translations
     language = shared.language
     f = ui.filters
-    inputs = [ui.box, ui.chat, previous, f.outlets, f.day_from, f.day_to, ui.mode, ui.translate, language]
-    outputs = [ui.chat, ui.panel, ui.export, ui.download, previous, shown, ui.box]
+    inputs = [ui.box, turns, previous, f.outlets, f.day_from, f.day_to, ui.mode, ui.translate, language]
+    outputs = [ui.chat, ui.panel, ui.chart, ui.export, ui.download, previous, turns, ui.box]
     gr.on([ui.box.submit, ui.ask_button.click], asker.respond, inputs, outputs, show_progress_on=[ui.panel])
-    ui.chat.clear(lambda: ([], {}, ""), None, [previous, shown, ui.panel])  # a new conversation
-    ui.translate.change(asker.toggle_translation, [ui.translate, ui.mode, shown], [ui.panel, shown])
+    cleared = [ui.chat, ui.panel, ui.chart, ui.export, ui.download, previous, turns]
+    gr.on([ui.new_chat.click, ui.chat.clear], asker.new_conversation, None, cleared, show_progress="hidden")
+    ui.translate.change(asker.toggle_translation, [ui.translate, ui.mode, turns], [ui.panel, turns])
     ui.mode.change(lambda m, lang: translate_box(lang, m), [ui.mode, language], ui.translate, show_progress="hidden")
     return ui.mode

@@ -22,8 +22,9 @@ from assistant.ui.ask_tab import ask_tab
 from assistant.ui.claim_tab import claim_tab
 from assistant.ui.i18n import ENGLISH, LANGUAGES, label
 from assistant.ui.library_tab import library_tab
-from assistant.ui.render import CARD_CSS, LANGUAGE_JS, status_markdown
+from assistant.ui.render import LANGUAGE_JS, status_markdown
 from assistant.ui.shared import Shared
+from assistant.ui.styles import CARD_CSS
 
 
 def build_ui(service: IsnadService) -> gr.Blocks:

@@ -16,49 +16,6 @@ from assistant.web_library import FeedReport, FollowedFeed
 from ingest.arabic import detect_language
 from vectorstore.records import IngestReport, StoredArticle
 
-CARD_CSS = """
-.isnad-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
-.isnad-card .meta { font-size: 0.85em; color: #57606a; }
-.isnad-card blockquote.quote { font-size: 1.1em; margin: 6px 0; padding: 4px 10px; border: none;
-  border-inline-start: 3px solid #0969da; unicode-bidi: plaintext; }
-.isnad-card .passage { font-size: 0.9em; color: #444; unicode-bidi: plaintext; }
-.isnad-card mark { background: #fff3b0; }
-.isnad-card .actions { font-size: 0.85em; margin-top: 4px; }
-.isnad-card .actions details { display: inline-block; margin-inline-start: 12px; }
-.isnad-card .actions details[open] { display: block; margin: 6px 0 0 0; }
-.isnad-card .actions summary { cursor: pointer; color: #0969da; }
-.isnad-card button.copy-quote { border: 1px solid #d0d7de; border-radius: 6px; padding: 1px 8px; background: #f6f8fa;
-  cursor: pointer; font-size: 0.95em; }
-.isnad-card .article-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; padding: 8px 10px;
-  border: 1px solid #eaeef2; border-radius: 6px; background: #fcfcfd; unicode-bidi: plaintext; line-height: 1.6;
-  font-size: 1.1em; }
-.isnad-badge-ok { color: #1a7f37; font-weight: 600; }
-.isnad-badge-bad { color: #cf222e; font-weight: 600; }
-.isnad-notice { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
-.isnad-error { background: #ffebe9; border: 1px solid #cf222e; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
-.isnad-searched { font-size: 0.85em; color: #57606a; margin: 4px 0; }
-.isnad-searched-for { font-size: 0.9em; margin: 4px 0; unicode-bidi: plaintext; }
-.isnad-card .quote-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; align-items: start; }
-.isnad-card .translation { font-size: 0.95em; color: #444; margin: 6px 0; padding: 4px 10px;
-  border-inline-start: 3px dashed #8c959f; }
-.isnad-card .mt-label { display: block; font-size: 0.75em; text-transform: uppercase; color: #8c959f; }
-.isnad-card .stance-supports { color: #1a7f37; font-weight: 600; }
-.isnad-card .stance-contradicts { color: #cf222e; font-weight: 600; }
-.isnad-card .decisive { font-weight: 700; }
-.isnad-card .earlier { color: #57606a; font-style: italic; }
-.isnad-translation-note { font-size: 0.85em; color: #57606a; margin: 4px 0; }
-.isnad-verdict { border-radius: 8px; padding: 8px 12px; margin: 6px 0; border: 1px solid #d0d7de; }
-.isnad-verdict .verdict-name { font-size: 1.3em; font-weight: 700; }
-.isnad-verdict .explanation { margin: 4px 0 0 0; unicode-bidi: plaintext; text-align: start; }
-.verdict-supported { background: #dafbe1; border-color: #1a7f37; }
-.verdict-contradicted { background: #ffebe9; border-color: #cf222e; }
-.verdict-not_enough_info { background: #f6f8fa; }
-.isnad-progress ol { margin: 4px 0; padding-inline-start: 20px; color: #57606a; }
-.isnad-progress li.current { color: #0969da; font-weight: 600; }
-#chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
-#library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
-"""
-
 # Runs once when a citation panel mounts (Gradio's js_on_load); handles clicks on every card it will
 # ever show: copy the quote, scroll the opened article to the highlighted quote.
 CARDS_JS = """
@@ -129,10 +86,13 @@ def highlighted_article(text: str, quote: str, start: int, end: int) -> str:
     return f'{escape(text[:start])}<mark class="cited">{escape(text[start:end])}</mark>{escape(text[end:])}'
 
 
-def citation_card(c: Citation, article_text: str | None = None, translation: str | None = None) -> str:
+def citation_card(
+    c: Citation, article_text: str | None = None, translation: str | None = None, card_id: str = ""
+) -> str:
     """One citation: outlet, date, link, the quote (right-to-left when Arabic) with a copy button,
     its passage, and (given ``article_text``) the whole article with the quote highlighted.
-    ``translation`` (a machine translation of the quote) is shown beside the quote, labelled."""
+    ``translation`` (a machine translation of the quote) is shown beside the quote, labelled;
+    ``card_id`` is the card's HTML id, for links to it (a chart's points)."""
     badge = (
         '<span class="isnad-badge-ok">✓ verified quote</span>'
         if c.verified
@@ -146,6 +106,7 @@ def citation_card(c: Citation, article_text: str | None = None, translation: str
         f'<span class="{cls}">{escape(x)}</span>' for cls, x in (("outlet", c.source), ("date", c.published[:10])) if x
     )
     stance = stance_html(c)
+    anchor = f' id="{escape(card_id, quote=True)}"' if card_id else ""
     lang = detect_language(c.quote)
     quote = f'<blockquote class="quote" dir="{_dir(c.quote)}" lang="{lang}">{escape(c.quote)}</blockquote>'
     if translation:
@@ -160,7 +121,7 @@ def citation_card(c: Citation, article_text: str | None = None, translation: str
             f'dir="{_dir(article_text)}">{highlighted_article(article_text, c.quote, c.start, c.end)}</div></details>'
         )
     return (
-        f'<div class="isnad-card" data-n="{c.n}" data-doc="{escape(c.doc_id)}">'
+        f'<div class="isnad-card"{anchor} data-n="{c.n}" data-doc="{escape(c.doc_id)}">'
         f'<div class="meta"><b>[{c.n}]</b> <span class="title" dir="{_dir(c.title)}">{escape(c.title)}</span>'
         f" — {meta} {link} {badge}{stance}</div>{quote}"
         f'<div class="actions"><button type="button" class="copy-quote">copy quote</button>'
@@ -175,11 +136,13 @@ def answer_html(
     asked: str | None = None,
     translations: Mapping[str, str] | None = None,
     translation_note: str | None = None,
+    card_ids: str = "",
 ) -> str:
     """The notice banner (if any), what was searched, and one card per citation. ``articles`` maps
     doc ids to full texts for the cards' "open article" panels; ``asked`` is the question as typed,
     when a follow-up was rewritten into ``answer.question`` before searching; ``translations`` maps
-    quotes to machine translations shown beside them (``translation_note`` says what failed)."""
+    quotes to machine translations shown beside them (``translation_note`` says what failed);
+    ``card_ids`` prefixes the cards' HTML ids (``{card_ids}{n}``), none when empty."""
     texts = articles or {}
     english = translations or {}
     parts = []
@@ -194,7 +157,10 @@ def answer_html(
         parts.append(f'<div class="isnad-searched">searched: {escape(answer.searched)}</div>')
     if translation_note:
         parts.append(f'<div class="isnad-translation-note" role="status">{escape(translation_note)}</div>')
-    parts.extend(citation_card(c, texts.get(c.doc_id), english.get(c.quote)) for c in answer.citations)
+    parts.extend(
+        citation_card(c, texts.get(c.doc_id), english.get(c.quote), f"{card_ids}{c.n}" if card_ids else "")
+        for c in answer.citations
+    )
     return "\n".join(parts)
 
 

@@ -1,6 +1,7 @@
-"""The Gradio UI in a real Chromium (Debian's, headless): answers with right-to-left citation cards,
-uploads, the outlet filter, the Markdown export, the LLM-unavailable banner, and hostile article
-text shown as text.
+"""The Gradio UI in a real Chromium (Debian's, headless): a conversation whose turns keep their
+right-to-left citation cards, the figure chart linked to the cards, the closest passages of an
+abstention marked "not an answer", the quoted evidence first in llm mode, uploads, the outlet filter,
+the Markdown export, the LLM-unavailable banner, and hostile article text shown as text.
 
 One UI is served in-process for the module over a real index (the seed article, 60 BBC Arabic
 articles and a hostile article); each test gets a fresh page. ``ISNAD_SCREENSHOTS=1`` saves
@@ -12,18 +13,21 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, make_settings
+from llm_stub import reply_citing_a_figure, stub_llm
 from local_site import RAIL_QUESTION, RAIL_TITLE, serve_site
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
 from assistant.service import IsnadService
 from assistant.ui.page import build_ui
-from assistant.ui.render import CARD_CSS
+from assistant.ui.styles import CARD_CSS
 
 pytestmark = pytest.mark.browser
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # read when the UI launches
@@ -40,6 +44,7 @@ MAX_FILE_BYTES = 300_000
 
 TROOPS_EN = "How many US troops remain in Syria?"
 TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
+OFF_TOPIC = "What is the recipe for Neapolitan pizza dough?"  # nothing indexed answers it
 PAYLOAD_SCRIPT = "<script>alert(1)</script>"
 PAYLOAD_IMG = "<img src=x onerror=alert(2)>"
 HOSTILE = {
@@ -70,8 +75,8 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def ui_url(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Path) -> Iterator[str]:
-    """The UI served on a free local port over a fresh index; the LLM endpoint is unreachable on purpose."""
+def ui_service(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Path) -> Iterator[IsnadService]:
+    """A fresh index of the small corpus and a hostile article; the LLM endpoint is unreachable on purpose."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("ui")
@@ -83,6 +88,13 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Pat
     service = IsnadService.from_settings(settings, embedder=embedder)
     report = service.ingest_paths([small_corpus, tmp / "hostile.json"])
     assert report.added == 62 and not report.rejected, report
+    yield service
+    service.close()
+
+
+@contextmanager
+def served(service: IsnadService) -> Iterator[str]:
+    """The UI over ``service`` on a free local port, while the block runs."""
     ui = build_ui(service)
     port = free_port()
     ui.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CARD_CSS, quiet=True)
@@ -90,7 +102,12 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, embedder, small_corpus: Pat
         yield f"http://127.0.0.1:{port}/"
     finally:
         ui.close()
-        service.close()
+
+
+@pytest.fixture(scope="module")
+def ui_url(ui_service: IsnadService) -> Iterator[str]:
+    with served(ui_service) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -117,16 +134,27 @@ class UI:
     turns: int = 0  # questions asked in this page's conversation
 
     def ask(self, question: str) -> None:
+        """Ask ``question`` as the conversation's next turn and wait for its final answer."""
         page = self.page
         page.fill("#question textarea", question)
         page.click("#ask")
         self.turns += 1
         answer = f'#citations [data-turn="{self.turns}"]'
-        done = page.wait_for_selector(f"{answer} .isnad-searched, {answer} .isnad-error", timeout=ANSWER_MS)
+        done = page.wait_for_selector(
+            f'{answer}[data-state="done"] .isnad-searched, {answer} .isnad-error', timeout=ANSWER_MS
+        )
         assert done is not None and "isnad-error" not in (done.get_attribute("class") or ""), done and done.inner_text()
 
     def cards(self) -> Locator:
-        return self.page.locator("#citations .isnad-card")
+        """The answers' citation cards (newest turn first), not the closest passages of an abstention."""
+        return self.page.locator("#citations .isnad-card:not(.isnad-closest .isnad-card)")
+
+    def turn(self, n: int) -> Locator:
+        return self.page.locator(f'#citations [data-turn="{n}"]')
+
+    def bubbles(self, role: str) -> Locator:
+        """The chat's messages from ``role`` ("user" or "bot"), in order."""
+        return self.page.locator(f"#chat .message-row.{role}-row")
 
     def choose_outlet(self, outlet: str) -> None:
         self.page.click("#outlets input")
@@ -157,10 +185,11 @@ class UI:
             self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
-@pytest.fixture
-def ui(browser: Browser, ui_url: str) -> Iterator[UI]:
+@contextmanager
+def opened(browser: Browser, url: str) -> Iterator[UI]:
+    """A fresh page of the app at ``url``, ready for a question."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_url.rstrip("/"))
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
     context.set_default_timeout(UI_MS)
     page = context.new_page()
     ui = UI(page)
@@ -170,11 +199,19 @@ def ui(browser: Browser, ui_url: str) -> Iterator[UI]:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.goto(ui_url)
+    page.goto(url)
     page.wait_for_selector("#question textarea")
     expect(page.locator("#status")).to_contain_text("articles")
-    yield ui
-    context.close()
+    try:
+        yield ui
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def ui(browser: Browser, ui_url: str) -> Iterator[UI]:
+    with opened(browser, ui_url) as page:
+        yield page
 
 
 def test_english_question_gets_an_answer_with_rtl_arabic_quotes(ui: UI):
@@ -286,7 +323,7 @@ def test_deleting_an_article_removes_it_from_the_library_and_answers(ui: UI, tmp
 
     ui.page.get_by_role("tab", name="Ask").click()
     ui.ask("How many passengers did the Quillon river ferry carry?")
-    titles = ui.cards().locator(".title").all_text_contents()
+    titles = ui.page.locator("#citations .isnad-card .title").all_text_contents()  # the closest passages too
     assert "Quillon river ferry opens" not in titles, titles
 
 
@@ -430,3 +467,110 @@ def test_a_bad_date_is_explained_not_raised(ui: UI):
     expect(ui.page.locator("#claim-result .isnad-error")).to_contain_text("The to date '2018-02-30' is not a date")
     assert "Traceback" not in ui.page.inner_text("body")
     assert ui.dialogs == [] and ui.page.locator(".toast-body").count() == 0
+
+
+def test_the_conversation_keeps_each_turn_with_its_own_cards(ui: UI):
+    ui.ask(TROOPS_EN)
+    ui.ask("and in Iraq?")
+    expect(ui.bubbles("user")).to_have_count(2)
+    expect(ui.bubbles("bot")).to_have_count(2)
+    assert ui.bubbles("user").first.inner_text().strip() == TROOPS_EN
+    assert "Searched for: How many US troops remain in Iraq?" in ui.bubbles("bot").last.inner_text()
+    sections = ui.page.locator("#citations section.isnad-turn")
+    assert [t.get_attribute("data-turn") for t in sections.all()] == ["2", "1"]  # newest first, the first kept
+    for n in (1, 2):
+        ids = ui.turn(n).locator(".isnad-card").evaluate_all("cards => cards.map(card => card.id)")
+        assert ids and all(i.startswith(f"t{n}-c") for i in ids), ids
+    assert TROOPS_EN in ui.turn(1).locator(".isnad-turn-question").inner_text()
+
+    ui.page.get_by_text("Export as Markdown").click()  # the whole conversation, in order
+    code = ui.page.locator("#export .cm-content")
+    expect(code).to_contain_text("2. and in Iraq?")
+    exported = code.inner_text()
+    assert exported.index(f"1. {TROOPS_EN}") < exported.index("2. and in Iraq?"), exported
+
+    ui.page.click("#new-chat")
+    expect(ui.bubbles("user")).to_have_count(0)
+    expect(sections).to_have_count(0)
+    expect(ui.page.locator("#download-md")).to_be_disabled()
+    ui.turns = 0
+    ui.ask("and in Iraq?")  # a new conversation: nothing earlier to rewrite it against
+    expect(ui.page.locator("#citations .isnad-searched-for")).to_have_count(0)
+    expect(sections).to_have_count(1)
+
+
+def test_differing_dated_figures_are_charted_and_each_point_links_to_its_card(ui: UI):
+    ui.ask(TROOPS_EN)
+    chart = ui.page.locator("#figure-chart")
+    expect(chart).to_be_visible()
+    expect(chart.locator("svg").first).to_be_visible()
+    links = ui.turn(1).locator(".isnad-figures a.figure-link")
+    labels = links.all_text_contents()
+    dates = ui.turn(1).locator(".isnad-figures tbody td:first-child").all_text_contents()
+    assert len(labels) >= 2 and len(set(dates)) >= 2 and dates == sorted(dates), (labels, dates)
+    legend = chart.locator("svg").first.text_content() or ""
+    for text in labels:  # each point is labelled "[n] outlet, date" in the chart's legend
+        assert text in legend, (text, legend)
+    for link in links.all():
+        anchor = (link.get_attribute("href") or "").removeprefix("#")
+        card = ui.page.locator(f"#citations #{anchor}")
+        n, place = (link.text_content() or "").split("] ", 1)
+        outlet, date = place.rsplit(", ", 1)
+        assert card.get_attribute("data-n") == n.removeprefix("[") and anchor.startswith("t1-c")
+        assert card.locator(".outlet").text_content() == outlet and card.locator(".date").text_content() == date
+    links.first.click()
+    target = links.first.get_attribute("href")
+    assert ui.page.evaluate("document.querySelector(':target')?.id") == (target or "").removeprefix("#")
+    ui.screenshot("chart.png")
+
+    ui.page.get_by_text("Export as Markdown").click()
+    expect(ui.page.locator("#export .cm-content")).to_contain_text("| date | figure | source |")
+    ui.ask(OFF_TOPIC)  # no figures in this answer: no chart for it
+    expect(chart).to_be_hidden()
+
+
+def test_an_abstention_shows_the_closest_passages_marked_not_an_answer(ui: UI):
+    ui.ask(OFF_TOPIC)
+    closest = ui.turn(1).locator(".isnad-closest")
+    expect(closest).to_be_visible()
+    expect(closest.locator(".closest-title")).to_have_text(
+        "Closest passages — not an answer · أقرب المقاطع — ليست إجابة")
+    assert closest.locator(".isnad-card").count() > 0
+    assert closest.evaluate("el => getComputedStyle(el).borderStyle") == "dashed"  # set apart from answers
+    assert ui.cards().count() == 0  # nothing is presented as the answer's evidence
+    assert "not found" in ui.bubbles("bot").last.inner_text().lower()
+    assert "not an answer" in ui.bubbles("bot").last.inner_text()
+    ui.screenshot("not-an-answer.png")
+
+
+def test_llm_mode_shows_the_quoted_evidence_first_then_the_checked_answer(browser: Browser, ui_service: IsnadService):
+    """The model takes its time (a scripted endpoint held back by the test): the quoted evidence and its
+    cards are on screen while it drafts, then the checked answer replaces it."""
+    release = threading.Event()
+    script = reply_citing_a_figure("ar")
+
+    def held_back(body: dict) -> str:
+        release.wait(ANSWER_MS / 1000)
+        return script(body)
+
+    with stub_llm("scripted", held_back) as stub:
+        settings = make_settings(ui_service.index.data_dir, mode="llm", llm_provider="openai",
+                                 llm_base_url=stub.base_url)
+        service = IsnadService(settings, ui_service.embedder, ui_service.index)
+        try:
+            with served(service) as url, opened(browser, url) as ui:
+                ui.page.fill("#question textarea", TROOPS_AR)
+                ui.page.click("#ask")
+                working = ui.turn(1)
+                expect(working.locator(".isnad-card").first).to_be_visible(timeout=ANSWER_MS)
+                assert working.get_attribute("data-state") == "working"
+                expect(ui.bubbles("bot").last).to_contain_text("Drafting an answer with the LLM")
+                assert "»" in ui.bubbles("bot").last.inner_text()  # the quoted evidence, while the model drafts
+                release.set()
+                ui.page.wait_for_selector('#citations [data-turn="1"][data-state="done"]', timeout=ANSWER_MS)
+                expect(ui.bubbles("bot").last).to_contain_text("ذكرت المصادر أن العدد")
+                assert "⏳" not in ui.bubbles("bot").last.inner_text() and ui.cards().count() > 0
+                assert stub.bodies, "the model was never asked"
+        finally:
+            release.set()
+            service.close()

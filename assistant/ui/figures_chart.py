@@ -1,0 +1,77 @@
+"""A figure's history for the Ask tab: which dated figures make a chart, the chart's data, and the
+table under it (HTML rows linked to the citation cards; a dated Markdown table for the export)."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from assistant.answering import Answer, FigurePoint
+
+CHART_COLUMNS = ("date", "value", "source", "figure")  # x, y, colour (the legend), tooltip
+
+
+def charted(answer: Answer | None) -> list[FigurePoint]:
+    """The answer's dated figures, oldest first, when they tell a history worth a chart: at least
+    two points, with different values and different dates; otherwise none."""
+    if answer is None:
+        return []
+    dated = [f for f in answer.figures if f.published[:10]]
+    if len({f.value for f in dated}) < 2 or len({f.published[:10] for f in dated}) < 2:
+        return []
+    return sorted(dated, key=lambda f: f.published[:10])
+
+
+def figure_text(point: FigurePoint) -> str:
+    """'2,000 troops', '≈ 900 troops' (an approximate figure)."""
+    value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
+    return " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
+
+
+def point_label(point: FigurePoint) -> str:
+    """'[2] BBC Arabic, 2018-10-11': the point's citation number, outlet and date."""
+    return f"[{point.n}] " + ", ".join(x for x in (point.source, point.published[:10]) if x)
+
+
+def chart_unit(points: list[FigurePoint]) -> str:
+    """What the chart counts: the newest point's unit."""
+    return points[-1].unit if points else ""
+
+
+def chart_frame(points: list[FigurePoint]) -> pd.DataFrame:
+    """One row per point: its date, value, label (outlet and date, for the legend) and figure as stated."""
+    return pd.DataFrame({
+        "date": pd.to_datetime([p.published[:10] for p in points]),
+        "value": [float(p.value) for p in points],
+        "source": [point_label(p) for p in points],
+        "figure": [f"{point_label(p)}: {figure_text(p)}" for p in points],
+    }, columns=list(CHART_COLUMNS))
+
+
+def figures_html(points: list[FigurePoint], card_ids: str) -> str:
+    """The chart's table: date, figure and source of each point, the source linked to its citation
+    card (``{card_ids}{n}``); empty without points."""
+    if not points:
+        return ""
+    rows = "".join(
+        f'<tr data-n="{p.n}"><td>{escape(p.published[:10])}</td><td dir="auto">{escape(figure_text(p))}</td>'
+        f'<td><a class="figure-link" href="#{escape(card_ids, quote=True)}{p.n}">{escape(point_label(p))}</a></td></tr>'
+        for p in points
+    )
+    return (
+        f'<div class="isnad-figures" data-points="{len(points)}"><div class="figures-title">'
+        f"The figure over time, one point per source (chart above): {escape(chart_unit(points))}</div>"
+        f"<table><thead><tr><th>date</th><th>figure</th><th>source</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def figures_markdown(points: list[FigurePoint]) -> str:
+    """The figure's history as a dated Markdown table, oldest first; empty without points."""
+    if not points:
+        return ""
+    cell = lambda text: text.replace("|", "\\|")  # noqa: E731
+    lines = [f"**The figure over time ({cell(chart_unit(points))})**", "", "| date | figure | source |"]
+    lines.append("|---|---|---|")
+    lines += [f"| {p.published[:10]} | {cell(figure_text(p))} | {cell(point_label(p))} |" for p in points]
+    return "\n".join(lines)
