@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.evidence import Citation, EvidenceSentence
-from assistant.numbers import number_values, states_a_count
+from assistant.evidence import Citation, EvidenceSentence, dated
+from assistant.figure_history import FigureHistory, FigurePoint
+from assistant.figure_text import figure_lines
+from assistant.numbers import extract_numbers, number_values, states_a_count
 from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
-from assistant.verification import unsupported_numbers
+from assistant.verification import same_figure, unsupported_numbers
 from ingest.arabic import detect_language
 
 NOT_FOUND = "NOT_FOUND"
@@ -28,13 +30,15 @@ MESSAGES = {
         "abstain": "Not found in the indexed sources: none of the indexed articles answers this question.",
         "extractive": "The most relevant sentences in the indexed sources, quoted as published:",
         "other_figures": "Other figures in the indexed sources, newest first:",
-        "conflict": "The indexed sources give different figures; each is dated by its source, newest first:",
+        "conflict": "The indexed sources give different figures; each is dated by its source, quoted as published:",
+        "also": "Other relevant sentences, quoted as published:",
     },
     "ar": {
         "abstain": "لم يُعثر على إجابة في المصادر المفهرسة: لا يجيب أي من المقالات المفهرسة عن هذا السؤال.",
         "extractive": "أقرب ما ورد في المصادر المفهرسة، مقتبسا كما نُشر:",
         "other_figures": "أرقام أخرى وردت في المصادر المفهرسة، الأحدث أولا:",
-        "conflict": "تختلف الأرقام بين المصادر المفهرسة؛ كل رقم مؤرخ بتاريخ مصدره، الأحدث أولا:",
+        "conflict": "تختلف الأرقام بين المصادر المفهرسة؛ كل رقم مؤرخ بتاريخ مصدره، مقتبسا كما نُشر:",
+        "also": "جمل أخرى ذات صلة، مقتبسة كما نُشرت:",
     },
 }
 
@@ -54,22 +58,6 @@ class Draft:
     mode: str
     abstained: bool = False
     notice: str | None = None
-
-
-@dataclass(frozen=True)
-class FigurePoint:
-    """One dated figure for the question's subject, as a source states it: a point of its history."""
-
-    value: float
-    unit: str  # what it counts ("troops", "fighters"…) or its unit word
-    published: str  # the source's date, YYYY-MM-DD ("" when undated)
-    source: str  # the outlet
-    n: int  # the citation number of the sentence that states it
-    approximate: bool = False  # "about 900"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "unit": self.unit, "published": self.published, "source": self.source,
-                "n": self.n, "approximate": self.approximate}
 
 
 @dataclass
@@ -107,20 +95,30 @@ def abstention(language: str) -> Draft:
 
 
 def extractive_draft(
-    language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None, quantity: bool = False
+    language: str, ranked: list[EvidenceSentence], max_quotes: int, notice: str | None = None,
+    quantity: bool = False, history: FigureHistory | None = None,
 ) -> Draft:
-    """The best evidence sentences themselves, each with its outlet, date and citation number; when
-    they state different figures, a lead line says so (they are already newest first)."""
-    chosen = select_quotes(ranked, max_quotes, counts_first=quantity)
-    figure_sets = {frozenset(number_values(s.text)) for s in chosen if states_a_count(s.text)}
-    lines = [MESSAGES[language]["conflict" if len(figure_sets) > 1 else "extractive"]]
-    lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(chosen, start=1)]
+    """The answer in its first line, then the quotes it rests on, each with outlet, date and number.
+
+    With a figure ``history`` (a how-many question) the first line states the lead figure, what it
+    counts and its dated source, then the earlier figures; otherwise it quotes the best sentence.
+    The quotes follow: the answer's own first, then the other close ones, newest first."""
+    if history is not None:
+        lead = [history.lead.sentence, *(f.sentence for f in history.earlier)]
+    else:
+        lead = select_quotes(ranked, 1, counts_first=quantity)
+    rest = [s for s in select_quotes(ranked, max_quotes, counts_first=quantity) if s not in lead]
+    chosen = (lead + rest)[: max(max_quotes, len(lead))]
+    if history is not None:
+        first = figure_lines(history, language)
+        header = MESSAGES[language]["conflict" if history.earlier else "extractive"]
+        lines = [*first, "", header] + [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(chosen, start=1)]
+    else:
+        lines = [f"«{chosen[0].text}» ({dated(chosen[0])}) [1]"] if chosen else []
+        if len(chosen) > 1:
+            lines += ["", MESSAGES[language]["also"]]
+            lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(chosen[1:], start=2)]
     return Draft("\n".join(lines), chosen, "extractive", notice=notice)
-
-
-def dated(s: EvidenceSentence) -> str:
-    """'outlet, YYYY-MM-DD' of the sentence's source."""
-    return ", ".join(x for x in (s.chunk.source, s.chunk.published[:10]) if x)
 
 
 def select_quotes(
@@ -169,11 +167,43 @@ def with_other_figures(draft: Draft, ranked: list[EvidenceSentence], language: s
     return Draft("\n".join(lines), [*draft.sentences, *extra], draft.mode, notice=draft.notice)
 
 
-def evidence_order(ranked: list[EvidenceSentence], limit: int) -> list[EvidenceSentence]:
-    """What the model sees: the quotes an extractive answer would show (newest source first),
-    then the next best sentences, ``limit`` in all."""
-    first = select_quotes(ranked, limit)
-    return (first + [s for s in ranked if s not in first])[:limit]
+def with_figures(
+    draft: Draft, ranked: list[EvidenceSentence], language: str, max_quotes: int, history: FigureHistory | None
+) -> Draft:
+    """A checked model answer to a how-many question, with every figure of the ``history`` it does not
+    cite added as a dated quote (or, without a history, the other close figures)."""
+    if history is None:
+        return with_other_figures(draft, ranked, language, max_quotes)
+    missing = [f.sentence for f in history.figures if f.sentence not in draft.sentences]
+    if not missing:
+        return draft
+    lines = [draft.text, "", MESSAGES[language]["other_figures"]]
+    lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(missing, start=len(draft.sentences) + 1)]
+    return Draft("\n".join(lines), [*draft.sentences, *missing], draft.mode, notice=draft.notice)
+
+
+def lead_figure_problem(draft: Draft, history: FigureHistory) -> str:
+    """Why a model answer to a how-many question cannot be shown ("" when it can): its first figure
+    must be the newest source's figure for the thing asked about, not an older one."""
+    stated = [m for m in extract_numbers(draft.text) if not m.is_year]
+    lead = history.lead
+    if stated and same_figure(stated[0], lead.mention, 0.0):
+        return ""
+    said = f"{stated[0].value:g}" if stated else "no figure"
+    return (
+        f"the model led with {said}, not the newest source's figure "
+        f"({lead.mention.value:g}, {dated(lead.sentence)})"
+    )
+
+
+def evidence_order(
+    ranked: list[EvidenceSentence], limit: int, first: list[EvidenceSentence] | None = None
+) -> list[EvidenceSentence]:
+    """What the model sees: ``first`` (a how-many question's dated figures), then the quotes an
+    extractive answer would show (newest source first), then the next best sentences, ``limit`` in all."""
+    head = list(first or [])
+    head += [s for s in select_quotes(ranked, limit) if s not in head]
+    return (head + [s for s in ranked if s not in head])[:limit]
 
 
 def evidence_block(sentences: list[EvidenceSentence], budget_tokens: int) -> tuple[str, list[EvidenceSentence]]:
@@ -202,12 +232,13 @@ def llm_draft(
     budget_tokens: int,
     max_evidence: int = 8,
     on_text: Callable[[str], None] | None = None,
+    first: list[EvidenceSentence] | None = None,
 ) -> tuple[Draft | None, str]:
     """Ask the model; return (checked draft, "") or (None, reason it was rejected).
 
     With ``on_text`` the reply is streamed and ``on_text`` gets the text so far after each piece:
     an unchecked draft, for a caller that shows progress (never as the answer)."""
-    block, shown = evidence_block(evidence_order(ranked, max_evidence), budget_tokens)
+    block, shown = evidence_block(evidence_order(ranked, max_evidence, first), budget_tokens)
     prompt = chat_prompt(prompts_dir, "answer_system", language, "answer_user")
     messages = prompt.invoke({"evidence": block, "question": question})
     stream = getattr(chat, "stream", None)

@@ -76,11 +76,24 @@ def counted_thing(mention: NumberMention) -> str | None:
     for word in mention.following:
         if word in _BETWEEN or word[:1].isdigit():
             continue
-        stem = strip_clitics(word)
-        for group, stems in _COUNTED_GROUPS.items():
-            if any(stem.startswith(s) or word.startswith(s) for s in stems):
-                return group
-        return None
+        return group_of(word)
+    return None
+
+
+def group_of(word: str) -> str | None:
+    """The counted group a (normalised) word names, if any: "troops" for جنود / الجنود / soldiers."""
+    stem = strip_clitics(word)
+    for group, stems in _COUNTED_GROUPS.items():
+        if any(stem.startswith(s) or word.startswith(s) for s in stems):
+            return group
+    return None
+
+
+def asked_group(question: str) -> str | None:
+    """The group a how-many question asks about ("How many US troops…" → "troops"), if it names one."""
+    for word in re.findall(r"[^\W\d_]+", normalize(question).lower()):
+        if (group := group_of(word)) is not None:
+            return group
     return None
 
 

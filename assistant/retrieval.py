@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -140,6 +140,25 @@ class Retriever:
             signals = (*signals, "sentences")
         passages = [RetrievedPassage(by_id[cid], fused[cid]) for cid in ranked[:k]]
         return RetrievalResult(query, passages, vectors, signals)
+
+    def passages_stating(
+        self, result: RetrievalResult, states: Callable[[str], bool], depth: int, limit: int,
+        flt: SearchFilter | None = None,
+    ) -> list[RetrievedPassage]:
+        """Up to ``limit`` passages beyond ``result``, from the top ``depth`` dense hits of each search
+        text, whose text ``states`` what the question asks for (a how-many question: a count of the thing
+        it names). A short figure sentence inside a long passage on another topic ranks low as a whole
+        passage — across languages most of all — yet may be the newest source of the figure asked for."""
+        have = {p.hit.chunk.chunk_id for p in result.passages}
+        extra: list[RetrievedPassage] = []
+        for vector in result.query_vectors:
+            for hit in self.index.dense_search(vector.tolist(), depth, flt):
+                if len(extra) == limit:
+                    return extra
+                if hit.chunk.chunk_id not in have and states(hit.chunk.text):
+                    have.add(hit.chunk.chunk_id)
+                    extra.append(RetrievedPassage(hit, 0.0))
+        return extra
 
     def _first_stage(
         self, query: Query, flt: SearchFilter | None

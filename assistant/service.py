@@ -8,11 +8,22 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import Answer, Draft, abstention, extractive_draft, llm_draft, with_other_figures
+from assistant.answering import (
+    Answer,
+    Draft,
+    abstention,
+    extractive_draft,
+    lead_figure_problem,
+    llm_draft,
+    with_figures,
+)
 from assistant.claim_checker import ClaimChecker
 from assistant.claims import ClaimCheck
 from assistant.errors import IsnadError
 from assistant.evidence import Citation, EvidenceSentence, candidate_sentences, rank_sentences
+from assistant.figure_history import FigureHistory, figure_history, relevant_figures, states_count_of
+from assistant.figure_text import figure_points
+from assistant.figures import asked_group
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm.client import ChatBackend
 from assistant.query import Query
@@ -133,31 +144,41 @@ class IsnadService:
         if self._should_abstain(ranked, query):
             closest = self._citations(ranked[: s.max_quotes])
             return self._answer(query, abstention(query.language), timings, started, searched, closest)
-        quoted = extractive_draft(query.language, ranked, s.max_quotes, quantity=query.asks_for_quantity)
+        history = self._figure_history(query, ranked)
+        quantity = query.asks_for_quantity
+        quoted = extractive_draft(query.language, ranked, s.max_quotes, quantity=quantity, history=history)
         if mode == "extractive":
-            return self._answer(query, quoted, timings, started, searched)
-        progress("extractive", {"answer": self._answer(query, quoted, dict(timings), started, searched)})
+            return self._answer(query, quoted, timings, started, searched, history=history)
+        first = self._answer(query, quoted, dict(timings), started, searched, history=history)
+        progress("extractive", {"answer": first})
         mark = time.perf_counter()
         progress("drafting", {})
         streamed = None if progress is _ignore else (lambda text: progress("draft", {"text": text}))
-        draft = self._llm_or_fallback(query, ranked, streamed)
+        draft = self._llm_or_fallback(query, ranked, history, streamed)
         timings["generate"] = time.perf_counter() - mark
-        return self._answer(query, draft, timings, started, searched)
+        return self._answer(query, draft, timings, started, searched, history=history)
+
+    def _figure_history(self, query: Query, ranked: list[EvidenceSentence]) -> FigureHistory | None:
+        """For a how-many question: the newest figure of the thing it asks about, and the earlier ones."""
+        if not query.asks_for_quantity or not ranked:
+            return None
+        return figure_history(relevant_figures(query.text, ranked), ranked[0].score)
 
     def _citations(self, sentences: list[EvidenceSentence]) -> list[Citation]:
         return verified_citations(sentences, self.index.get_articles(x.chunk.doc_id for x in sentences))
 
     def _answer(
         self, query: Query, draft: Draft, timings: dict[str, float], started: float, searched: str,
-        closest: list[Citation] | None = None,
+        closest: list[Citation] | None = None, history: FigureHistory | None = None,
     ) -> Answer:
-        """The public answer for ``draft``: its sentences bound to verified citations."""
+        """The public answer for ``draft``: its sentences bound to verified citations, with the figure's
+        history as chart points (those the draft cites)."""
         citations = self._citations(draft.sentences)
         timings["total"] = time.perf_counter() - started
         return Answer(
             question=query.text, language=query.language, mode=draft.mode, answer=draft.text,
             abstained=draft.abstained, citations=citations, timings=timings, notice=draft.notice,
-            searched=searched, closest=closest or [],
+            searched=searched, closest=closest or [], figures=figure_points(history, draft.sentences, query.language),
         )
 
     def check(
@@ -201,6 +222,11 @@ class IsnadService:
             timings["translate"] = time.perf_counter() - started
         mark = time.perf_counter()
         result = self.retriever.retrieve(query, s.top_k, flt)
+        group = asked_group(query.text) if query.asks_for_quantity else None
+        if group is not None and s.figure_passages:
+            states = lambda text: states_count_of(text, group)  # noqa: E731
+            depth, limit = s.figure_search_depth, s.figure_passages
+            result.passages += self.retriever.passages_stating(result, states, depth, limit, flt)
         timings["retrieve"] = time.perf_counter() - mark
         found = {"passages": len(result.passages), "articles": len({p.hit.chunk.doc_id for p in result.passages})}
         progress("found", found)
@@ -223,23 +249,29 @@ class IsnadService:
         return translate_question(chat.bind(max_tokens=60), self.settings.prompts_dir, question)
 
     def _llm_or_fallback(
-        self, query: Query, ranked: list[EvidenceSentence], on_text: Callable[[str], None] | None = None
+        self, query: Query, ranked: list[EvidenceSentence], history: FigureHistory | None,
+        on_text: Callable[[str], None] | None = None,
     ) -> Draft:
-        """The model's answer when it passes the checks, else the quoted evidence with a notice saying why."""
+        """The model's answer when it passes the checks (and leads with the newest figure, for a
+        how-many question), else the quoted evidence with a notice saying why."""
         s = self.settings
         try:
             draft, reason = llm_draft(
                 self.llm.chat_model(), s.prompts_dir, query.text, query.language, ranked,
                 budget_tokens=s.context_budget_tokens, max_evidence=s.llm_evidence_sentences, on_text=on_text,
+                first=[history.lead.sentence, *(f.sentence for f in history.earlier)] if history else None,
             )
         except IsnadError as exc:  # the LLM is down or unusable: the journalist still gets the evidence
             log.warning("LLM unavailable: %s", exc)
             draft, reason = None, f"the LLM is unavailable ({exc})"
         quantity = query.asks_for_quantity
+        if draft is not None and history is not None:
+            reason = lead_figure_problem(draft, history)
+            draft = None if reason else draft
         if draft is not None:
-            return with_other_figures(draft, ranked, query.language, s.max_quotes) if quantity else draft
+            return with_figures(draft, ranked, query.language, s.max_quotes, history) if quantity else draft
         notice = f"Showing quoted evidence instead of a generated answer: {reason}."
-        return extractive_draft(query.language, ranked, s.max_quotes, notice=notice, quantity=quantity)
+        return extractive_draft(query.language, ranked, s.max_quotes, notice=notice, quantity=quantity, history=history)
 
     # ------------------------------------------------------------------ status
     def status(self) -> dict[str, Any]:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         "auto", description="Rerank passages by their best sentences: auto = English (non-Arabic) questions only."
     )
     rerank_depth: int = Field(20, ge=0, description="First-stage passages the sentence stage reranks.")
+    figure_search_depth: int = Field(
+        150, ge=0, description="How-many questions: dense hits searched for passages counting the thing asked about."
+    )
+    figure_passages: int = Field(4, ge=0, description="How-many questions: such passages added to the evidence.")
     translate_questions: bool = Field(True, description="In llm mode, also search with the question in Arabic.")
     min_relevance: float = Field(
         0.80, description="Cosine (question vs sentence in another language) under which the sources do not cover it."

@@ -81,6 +81,37 @@ def test_a_reply_that_fails_a_check_falls_back_to_quoted_evidence(
 
 
 @pytest.mark.integration
+def test_a_reply_leading_with_an_older_figure_falls_back_to_the_newest_one(
+    scripted_llm: StubLLM, scripted_llm_service: IsnadService
+):
+    def stale(body: dict[str, Any]) -> str:  # cites the 2018 sentence that says 2000, a true but old figure
+        n = next(n for n, text in evidence_lines(body).items() if "2000 جندي" in text)
+        return SAYS_FIGURE["ar"].format(figure="2000", n=n)
+
+    answer = ask_scripted(scripted_llm, scripted_llm_service, TROOPS_AR, stale)
+    assert answer.mode == "extractive", answer.to_dict()
+    assert answer.notice and "the model led with 2000, not the newest source's figure (900, Al-Monitor" in answer.notice
+    assert answer.answer.startswith("نحو 900 جندي (Al-Monitor، 2024-09-27) [1]")
+    assert answer.citations[0].verified and len(answer.figures) >= 2
+
+
+@pytest.mark.integration
+def test_the_extractive_answer_is_reported_first_while_the_model_drafts(
+    scripted_llm: StubLLM, scripted_llm_service: IsnadService
+):
+    stages: list[tuple[str, Any]] = []
+    answer = ask_scripted(
+        scripted_llm, scripted_llm_service, TROOPS_AR, reply_citing_a_figure("ar"),
+        progress=lambda stage, detail: stages.append((stage, detail.get("answer"))),
+    )
+    names = [stage for stage, _ in stages]
+    assert names.index("extractive") < names.index("drafting")
+    quoted = next(value for stage, value in stages if stage == "extractive")
+    assert quoted.mode == "extractive" and quoted.citations[0].verified and "900" in quoted.answer.splitlines()[0]
+    assert answer.mode == "llm"
+
+
+@pytest.mark.integration
 def test_an_english_question_is_translated_then_answered_in_english(
     scripted_llm: StubLLM, indexed_service: IsnadService
 ):
@@ -119,6 +150,9 @@ def test_the_embedded_model_replies(llm_service: IsnadService):
     answer = llm_service.ask(TROOPS_AR)
     assert "generate" in answer.timings, answer.to_dict()
     assert answer.citations and all(c.verified for c in answer.citations)
+    # Kept or refused, the answer leads with the newest figure: the seed's 900, cited as [1].
+    assert answer.citations[0].source == "Al-Monitor" and "900" in answer.citations[0].quote, answer.to_dict()
+    assert any(p.value == 2000 for p in answer.figures), answer.figures
     if answer.mode != "llm":
         assert answer.notice and answer.notice.startswith(FALLBACK), answer.to_dict()
         assert "unavailable" not in answer.notice, answer.notice

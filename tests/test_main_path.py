@@ -50,7 +50,26 @@ def test_english_question_gets_verified_arabic_evidence_without_an_llm(indexed_s
     assert answer.language == "en" and not answer.abstained
     assert answer.citations and all(c.verified for c in answer.citations)
     assert all("سوري" in c.passage for c in answer.citations)
-    assert answer.answer.startswith(("The most relevant sentences", "The indexed sources give different figures"))
+
+
+
+@pytest.mark.parametrize("question", [TROOPS_EN, TROOPS_AR], ids=["en", "ar"])
+def test_the_newest_figure_leads_and_the_2018_figure_is_earlier(indexed_service: IsnadService, question: str):
+    """The flagship question: its first line is the seed's 900 (Al-Monitor, 2024), cited verified as
+    [1]; BBC Arabic's 2018 figure of 2,000 follows as earlier, dated and cited; the figures' history
+    comes with the answer, oldest first."""
+    answer = indexed_service.ask(question, mode="extractive")
+    first, earlier = answer.answer.splitlines()[:2]
+    assert first.startswith(("About 900 troops (Al-Monitor, 2024-09-27) [1]",
+                             "نحو 900 جندي (Al-Monitor، 2024-09-27) [1]")), answer.answer
+    lead = answer.citations[0]
+    assert lead.source == "Al-Monitor" and "900" in lead.quote and lead.verified
+    assert earlier.startswith(("Earlier: ", "وقبل ذلك: ")) and "2,000" in earlier, answer.answer
+    n_2000 = next(c.n for c in answer.citations if c.published.startswith("2018") and "2000" in c.quote)
+    assert f"[{n_2000}]" in earlier and answer.citations[n_2000 - 1].verified
+    points = [(p.value, p.published[:4], p.n) for p in answer.figures]
+    assert points[-1] == (900, "2024", 1) and (2000, "2018", n_2000) in points, answer.figures
+    assert [p.published for p in answer.figures] == sorted(p.published for p in answer.figures)
 
 
 def test_answer_follows_the_json_contract(indexed_service: IsnadService):

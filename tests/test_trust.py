@@ -73,7 +73,10 @@ def test_troops_over_time_gives_both_figures_each_dated_newest_first(indexed_ser
     assert_both_figures_dated_newest_first(answer)
     dates = [c.published[:10] for c in answer.citations]
     assert dates == sorted(dates, reverse=True)
-    assert answer.answer.startswith("تختلف الأرقام بين المصادر")
+    first, earlier = answer.answer.splitlines()[:2]
+    assert first.startswith("نحو 900 جندي (Al-Monitor، 2024-09-27) [1]"), answer.answer
+    assert earlier.startswith("وقبل ذلك: ") and "2,000 (BBC Arabic، 2018-" in earlier, answer.answer
+    assert "تختلف الأرقام بين المصادر" in answer.answer
 
 
 @pytest.mark.integration

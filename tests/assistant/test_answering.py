@@ -108,18 +108,19 @@ def test_other_figures_from_other_sources_are_added_dated_newest_first():
     assert alone.sentences == [answer_sentence]
 
 
-def test_extractive_quotes_with_different_figures_are_dated_newest_first_under_a_conflict_line():
+def test_without_a_figure_history_the_first_line_quotes_the_best_sentence_then_the_others_newest_first():
     old = sentence("ينتشر نحو ألفي جندي أمريكي في سوريا.", 0.86, published="2018-04-05", doc="d2")
-    draft = extractive_draft("en", [TROOPS, old], max_quotes=3)
+    draft = extractive_draft("en", [old, TROOPS, INTRO], max_quotes=3)
     lines = draft.text.splitlines()
-    assert lines[0].startswith("The indexed sources give different figures")
-    assert "(Al-Monitor, 2024-09-27) [1]" in lines[1] and "900" in lines[1]
-    assert "(Al-Monitor, 2018-04-05) [2]" in lines[2]
+    assert lines[0] == f"«{old.text}» (Al-Monitor, 2018-04-05) [1]"
+    assert lines[2] == "Other relevant sentences, quoted as published:"
+    assert "(Al-Monitor, 2024-09-27) [2]" in lines[3] and "900" in lines[3]
+    assert draft.sentences == [old, TROOPS]  # INTRO scores too far below the best
 
 
-def test_extractive_quotes_with_the_same_figures_have_no_conflict_line():
+def test_a_single_quote_is_the_whole_answer():
     draft = extractive_draft("ar", [TROOPS, INTRO], max_quotes=3)
-    assert draft.text.splitlines()[0] == "أقرب ما ورد في المصادر المفهرسة، مقتبسا كما نُشر:"
+    assert draft.text == f"«{TROOPS.text}» (Al-Monitor, 2024-09-27) [1]"
 
 
 @pytest.mark.parametrize(

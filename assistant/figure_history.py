@@ -1,0 +1,124 @@
+"""A figure's history across sources: which dated figure answers a how-many question, and which
+older figures came before it.
+
+A how-many question that names what it counts ("How many US troops…", "كم عدد الجنود…") is answered
+from the sentences close in score to the best one that state a count of that thing. The newest dated
+source's figure leads (an undated source never outranks a dated one); older differing figures are
+its history, shown as *earlier*. A question with its own year ("in 2018", "في عام 2018") is answered
+from the figures of that year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.evidence import EvidenceSentence
+from assistant.figures import asked_group, counted_thing, counts, unit_kind
+from assistant.numbers import NumberMention, extract_numbers
+from assistant.verification import same_figure
+
+# How far below the best evidence sentence a figure sentence may score and still count: a newest
+# figure may lead from a little further down than an older one may be listed (chosen on the seed
+# questions over the sample corpus, docs/benchmarks.md "Current figure").
+LEAD_MARGIN = 0.08
+EARLIER_MARGIN = 0.05
+MAX_EARLIER = 3  # older figures listed under the lead, best scoring first
+
+
+@dataclass(frozen=True)
+class FigurePoint:
+    """One dated figure for the question's subject, as a source states it: a point of its history."""
+
+    value: float
+    unit: str  # what it counts ("troops", "fighters"…) or its unit word
+    published: str  # the source's date, YYYY-MM-DD ("" when undated)
+    source: str  # the outlet
+    n: int  # the citation number of the sentence that states it
+    approximate: bool = False  # "about 900"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit, "published": self.published, "source": self.source,
+                "n": self.n, "approximate": self.approximate}
+
+
+@dataclass(frozen=True)
+class DatedFigure:
+    """A count of the asked-about thing, as one evidence sentence states it."""
+
+    sentence: EvidenceSentence
+    mention: NumberMention
+    group: str
+
+    @property
+    def published(self) -> str:
+        return self.sentence.chunk.published[:10]
+
+
+@dataclass(frozen=True)
+class FigureHistory:
+    """The figure that answers (``lead``) and the differing figures before it, newest first."""
+
+    lead: DatedFigure
+    earlier: list[DatedFigure]
+
+    @property
+    def figures(self) -> list[DatedFigure]:
+        """Every figure of the history, oldest first (undated last)."""
+        return sorted([self.lead, *self.earlier], key=lambda f: (not f.published, f.published))
+
+
+def asked_year(question: str) -> int | None:
+    """The year a question sets its own time frame in ("in 2018", "في عام 2018"), if any."""
+    years = [int(m.value) for m in extract_numbers(question) if m.is_year]
+    return years[0] if years else None
+
+
+def figures_of(sentence: EvidenceSentence, group: str) -> list[DatedFigure]:
+    """The counts of ``group`` that ``sentence`` states (its first one: a sentence's lead figure)."""
+    found = [m for m in counts(sentence.text) if unit_kind(m) == "count" and counted_thing(m) == group]
+    return [DatedFigure(sentence, found[0], group)] if found else []
+
+
+def states_count_of(text: str, group: str) -> bool:
+    """Does ``text`` state a count of ``group``? (A cheap test for whole passages.)"""
+    return any(unit_kind(m) == "count" and counted_thing(m) == group for m in counts(text))
+
+
+def _in_year(figure: DatedFigure, year: int) -> bool:
+    stated = {int(m.value) for m in extract_numbers(figure.sentence.text) if m.is_year}
+    return figure.published[:4] == str(year) or year in stated
+
+
+def relevant_figures(question: str, ranked: list[EvidenceSentence], margin: float = LEAD_MARGIN) -> list[DatedFigure]:
+    """The figures answering a how-many ``question``: counts of the thing it asks about in the
+    sentences within ``margin`` of the best one (best first), within the question's own year if it
+    sets one. Empty when the question names no counted thing we know."""
+    group = asked_group(question)
+    if group is None or not ranked:
+        return []
+    best = ranked[0].score
+    found = [f for s in ranked if s.score >= best - margin for f in figures_of(s, group)]
+    year = asked_year(question)
+    return [f for f in found if _in_year(f, year)] if year is not None else found
+
+
+def figure_history(
+    figures: list[DatedFigure], best_score: float, earlier_margin: float = EARLIER_MARGIN,
+    max_earlier: int = MAX_EARLIER,
+) -> FigureHistory | None:
+    """The newest dated figure leads (ties: the better scoring sentence; undated only when nothing is
+    dated); up to ``max_earlier`` differing figures within ``earlier_margin`` of ``best_score`` (best
+    scoring first, one per value) are its history."""
+    if not figures:
+        return None
+    lead = max(figures, key=lambda f: (bool(f.published), f.published, f.sentence.score))
+    earlier: list[DatedFigure] = []
+    for f in figures:  # best scoring first
+        if len(earlier) == max_earlier or f.sentence.score < best_score - earlier_margin:
+            break
+        if same_figure(f.mention, lead.mention) or any(same_figure(f.mention, e.mention) for e in earlier):
+            continue
+        earlier.append(f)
+    earlier.sort(key=lambda f: (bool(f.published), f.published), reverse=True)
+    return FigureHistory(lead, earlier)

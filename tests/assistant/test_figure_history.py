@@ -1,0 +1,128 @@
+"""Which figure answers a how-many question: the newest dated source's, with the older figures as its
+history (pure logic over hand-made evidence; no models)."""
+
+import pytest
+
+from assistant.answering import Draft, extractive_draft, lead_figure_problem, with_figures
+from assistant.evidence import EvidenceSentence
+from assistant.figure_history import asked_year, figure_history, relevant_figures, states_count_of
+from assistant.figure_text import figure_lines, figure_points
+from assistant.figures import asked_group
+from vectorstore.records import StoredChunk
+
+pytestmark = pytest.mark.unit
+
+QUESTION_EN = "How many US troops remain in Syria?"
+QUESTION_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
+
+
+def sentence(text: str, score: float, published: str, source: str = "BBC Arabic", doc: str = "d") -> EvidenceSentence:
+    chunk = StoredChunk(f"{doc}:0", doc, text, 0, len(text), "عنوان", source, published, "", "ar")
+    return EvidenceSentence(chunk, 0, len(text), text, score, score)
+
+
+NEW = sentence("يبقى حوالي 900 جندي أمريكي في شمال شرق سوريا.", 0.80, "2024-09-27", "Al-Monitor", "seed")
+OLD = sentence("وينشر الجيش الأمريكي 2000 جندي في سوريا.", 0.84, "2018-10-11", doc="old")
+OLDER = sentence("يتمركز نحو 350 جنديا من التحالف في منبج.", 0.83, "2018-04-05", doc="older")
+FIGHTERS = sentence("لا يزال لدى التنظيم نحو 14 ألف مقاتل في سوريا.", 0.85, "2025-01-01", doc="fighters")
+UNDATED = sentence("ينتشر 1500 جندي أمريكي في سوريا.", 0.84, "", doc="undated")
+RANKED = [FIGHTERS, OLD, OLDER, NEW]
+
+
+def history_of(ranked, question=QUESTION_AR):
+    return figure_history(relevant_figures(question, ranked), ranked[0].score)
+
+
+@pytest.mark.parametrize(
+    ("question", "group"),
+    [(QUESTION_EN, "troops"), (QUESTION_AR, "troops"), ("كم عدد القتلى في الغوطة؟", "dead"),
+     ("How many fighters does ISIS have?", "fighters"), ("How many people live in Cairo?", None)],
+)
+def test_the_thing_a_question_counts(question, group):
+    assert asked_group(question) == group
+
+
+def test_a_question_with_its_own_year():
+    assert asked_year("How many US troops were in Syria in 2018?") == 2018
+    assert asked_year("كم عدد الجنود الأمريكيين في سوريا في عام 2018؟") == 2018
+    assert asked_year(QUESTION_EN) is None
+
+
+def test_the_newest_figure_of_the_thing_asked_leads_and_older_ones_are_its_history():
+    history = history_of(RANKED)
+    assert history is not None
+    assert history.lead.sentence is NEW  # newest, though it scores lowest
+    assert [f.sentence for f in history.earlier] == [OLD, OLDER]  # newest first
+    assert all(f.group == "troops" for f in history.figures)  # 14 thousand fighters is not a troop count
+    assert [f.published for f in history.figures] == ["2018-04-05", "2018-10-11", "2024-09-27"]
+
+
+def test_figures_far_below_the_best_sentence_are_left_out():
+    far = sentence("ينتشر 5000 جندي أمريكي في الكويت.", 0.70, "2025-06-01", doc="far")
+    history = history_of([*RANKED, far])
+    assert history is not None and far not in [f.sentence for f in history.figures]
+
+
+def test_an_undated_source_never_outranks_a_dated_one():
+    history = history_of([UNDATED, NEW])
+    assert history is not None and history.lead.sentence is NEW
+    alone = history_of([UNDATED])
+    assert alone is not None and alone.lead.sentence is UNDATED
+
+
+def test_the_same_figure_in_another_source_is_not_listed_as_earlier():
+    again = sentence("نحو ألفي جندي أمريكي في سوريا.", 0.84, "2018-04-16", doc="again")
+    history = history_of([OLD, again, NEW])
+    assert history is not None and [f.sentence for f in history.earlier] == [OLD]
+
+
+def test_a_question_with_its_own_year_is_answered_from_that_year():
+    history = history_of(RANKED, "How many US troops were in Syria in 2018?")
+    assert history is not None and history.lead.sentence is OLD
+    assert NEW not in [f.sentence for f in history.figures]
+
+
+def test_no_history_without_a_counted_thing_or_its_counts():
+    assert history_of(RANKED, "How many people live in Cairo?") is None
+    assert history_of([FIGHTERS]) is None
+    assert states_count_of(NEW.text, "troops") and not states_count_of(FIGHTERS.text, "troops")
+
+
+def test_the_first_line_states_the_figure_what_it_counts_and_its_dated_source():
+    history = history_of(RANKED)
+    assert history is not None
+    assert figure_lines(history, "en") == [
+        "About 900 troops (Al-Monitor, 2024-09-27) [1].",
+        "Earlier: 2,000 (BBC Arabic, 2018-10-11) [2]; about 350 (BBC Arabic, 2018-04-05) [3].",
+    ]
+    assert figure_lines(history, "ar")[0] == "نحو 900 جندي (Al-Monitor، 2024-09-27) [1]."
+    assert figure_lines(history, "ar")[1].startswith("وقبل ذلك: 2,000 (BBC Arabic، 2018-10-11) [2]؛ ")
+
+
+def test_the_extractive_answer_cites_the_lead_as_1_and_numbers_match_the_first_line():
+    history = history_of(RANKED)
+    draft = extractive_draft("en", RANKED, max_quotes=3, quantity=True, history=history)
+    assert draft.sentences[:3] == [NEW, OLD, OLDER]
+    assert draft.text.splitlines()[0] == "About 900 troops (Al-Monitor, 2024-09-27) [1]."
+    assert f"«{NEW.text}» (Al-Monitor, 2024-09-27) [1]" in draft.text
+    assert f"«{OLD.text}» (BBC Arabic, 2018-10-11) [2]" in draft.text
+    points = figure_points(history, draft.sentences, "en")
+    assert [(p.value, p.published, p.n) for p in points] == [(350, "2018-04-05", 3), (2000, "2018-10-11", 2),
+                                                            (900, "2024-09-27", 1)]
+    assert points[-1].to_dict()["source"] == "Al-Monitor" and points[-1].approximate
+
+
+def test_a_model_answer_must_lead_with_the_newest_figure():
+    history = history_of(RANKED)
+    assert history is not None
+    assert lead_figure_problem(Draft("Some 900 US troops remain [1].", [NEW], "llm"), history) == ""
+    stale = lead_figure_problem(Draft("2000 US troops are deployed [1].", [OLD], "llm"), history)
+    assert "led with 2000" in stale and "900, Al-Monitor, 2024-09-27" in stale
+    assert "no figure" in lead_figure_problem(Draft("Troops remain [1].", [NEW], "llm"), history)
+
+
+def test_a_checked_model_answer_gets_the_figures_it_did_not_cite():
+    history = history_of(RANKED)
+    draft = with_figures(Draft("Some 900 US troops remain [1].", [NEW], "llm"), RANKED, "en", 3, history)
+    assert draft.sentences == [NEW, OLDER, OLD]  # oldest first after the answer's own
+    assert "(BBC Arabic, 2018-10-11) [3]" in draft.text
