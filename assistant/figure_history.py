@@ -4,12 +4,14 @@ older figures came before it.
 A how-many question that names what it counts ("How many US troops…", "كم عدد الجنود…") is answered
 from the sentences close in score to the best one that state a count of that thing. The newest dated
 source's figure leads (an undated source never outranks a dated one); older differing figures are
-its history, shown as *earlier*. A question with its own year ("in 2018", "في عام 2018") is answered
-from the figures of that year.
+its history, shown as *earlier*. A figure a sentence dates itself to an earlier year ("in 2015 there
+were 50…", "as of 2015") is dated by that year, not by its article. A question with its own year
+("in 2018", "في عام 2018") is answered from the figures of that year.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from assistant.evidence import EvidenceSentence
 from assistant.figures import asked_group, counted_thing, counts, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.verification import same_figure
+from ingest.arabic import normalize
 
 # How far below the best evidence sentence a figure sentence may score and still count: a newest
 # figure may lead from a little further down than an older one may be listed (chosen on the seed
@@ -36,10 +39,11 @@ class FigurePoint:
     source: str  # the outlet
     n: int  # the citation number of the sentence that states it
     approximate: bool = False  # "about 900"
+    as_of: str = ""  # the earlier year the sentence gives the figure ("in 2015"), if any
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "published": self.published, "source": self.source,
-                "n": self.n, "approximate": self.approximate}
+                "n": self.n, "approximate": self.approximate, "as_of": self.as_of}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,25 @@ class DatedFigure:
     def published(self) -> str:
         return self.sentence.chunk.published[:10]
 
+    @property
+    def as_of(self) -> str:
+        """The year before its publication that the sentence states for its figures ("في عام 2015 كان…"),
+        or "" — a year after "since/منذ" starts a period and does not date the figure."""
+        if not self.published:
+            return ""
+        text = normalize(self.sentence.text).lower()
+        years = [
+            int(m.value) for m in extract_numbers(self.sentence.text)
+            if m.is_year and int(m.value) < int(self.published[:4])
+            and not re.search(rf"(?:منذ|since)\s+(?:(?:عام|العام|سنه)\s+)?{int(m.value)}", text)
+        ]
+        return str(max(years)) if years else ""
+
+    @property
+    def when(self) -> str:
+        """What the figure is dated by: the year it is given for, else its source's date ("" if undated)."""
+        return self.as_of or self.published
+
 
 @dataclass(frozen=True)
 class FigureHistory:
@@ -65,7 +88,7 @@ class FigureHistory:
     @property
     def figures(self) -> list[DatedFigure]:
         """Every figure of the history, oldest first (undated last)."""
-        return sorted([self.lead, *self.earlier], key=lambda f: (not f.published, f.published))
+        return sorted([self.lead, *self.earlier], key=lambda f: (not f.when, f.when))
 
 
 def asked_year(question: str) -> int | None:
@@ -112,7 +135,7 @@ def figure_history(
     scoring first, one per value) are its history."""
     if not figures:
         return None
-    lead = max(figures, key=lambda f: (bool(f.published), f.published, f.sentence.score))
+    lead = max(figures, key=lambda f: (bool(f.when), f.when, f.sentence.score))
     earlier: list[DatedFigure] = []
     for f in figures:  # best scoring first
         if len(earlier) == max_earlier or f.sentence.score < best_score - earlier_margin:
@@ -120,5 +143,5 @@ def figure_history(
         if same_figure(f.mention, lead.mention) or any(same_figure(f.mention, e.mention) for e in earlier):
             continue
         earlier.append(f)
-    earlier.sort(key=lambda f: (bool(f.published), f.published), reverse=True)
+    earlier.sort(key=lambda f: (bool(f.when), f.when), reverse=True)
     return FigureHistory(lead, earlier)

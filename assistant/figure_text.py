@@ -15,8 +15,10 @@ GROUP_LABELS = {
            "refugees": "لاجئ ونازح", "children": "طفل"},
 }
 WORDS = {
-    "en": {"about": "About ", "earlier": "Earlier: ", "same_date": "The same day: ", "list": "; "},
-    "ar": {"about": "نحو ", "earlier": "وقبل ذلك: ", "same_date": "وفي اليوم نفسه: ", "list": "؛ "},
+    "en": {"about": "About ", "earlier": "Earlier: ", "same_date": "The same day: ", "list": "; ",
+           "as_of": "; figure for {year}"},
+    "ar": {"about": "نحو ", "earlier": "وقبل ذلك: ", "same_date": "وفي اليوم نفسه: ", "list": "؛ ",
+           "as_of": "؛ رقم عام {year}"},
 }
 
 
@@ -31,20 +33,26 @@ def figure_text(figure: DatedFigure, language: str, with_label: bool = True) -> 
     return text if with_label else text[:1].lower() + text[1:]  # a leading figure starts its sentence
 
 
+def source_of(figure: DatedFigure, language: str) -> str:
+    """'outlet, date', and the year the figure is given for when the sentence dates it earlier."""
+    as_of = WORDS[language]["as_of"].format(year=figure.as_of) if figure.as_of else ""
+    return f"{dated(figure.sentence, language)}{as_of}"
+
+
 def figure_lines(history: FigureHistory, language: str) -> list[str]:
     """The first line — the lead figure, what it counts, its dated source, cited as [1] — and, when
     sources differ, a line of the earlier figures (and one of same-day ones), each dated and cited
     [2], [3]… in the order of ``history.earlier``."""
     words = WORDS[language]
     lead = history.lead
-    lines = [f"{figure_text(lead, language)} ({dated(lead.sentence, language)}) [1]."]
+    lines = [f"{figure_text(lead, language)} ({source_of(lead, language)}) [1]."]
     numbered = list(enumerate(history.earlier, start=2))
-    older = [(n, f) for n, f in numbered if f.published != lead.published]
-    same_day = [(n, f) for n, f in numbered if f.published == lead.published]
+    older = [(n, f) for n, f in numbered if f.when != lead.when]
+    same_day = [(n, f) for n, f in numbered if f.when == lead.when]
     for key, group in (("earlier", older), ("same_date", same_day)):
         if group:
             listed = words["list"].join(
-                f"{figure_text(f, language, False)} ({dated(f.sentence, language)}) [{n}]" for n, f in group
+                f"{figure_text(f, language, False)} ({source_of(f, language)}) [{n}]" for n, f in group
             )
             lines.append(f"{words[key]}{listed}.")
     return lines
@@ -59,7 +67,7 @@ def figure_points(
     return [
         FigurePoint(
             f.mention.value, GROUP_LABELS[language].get(f.group, f.group), f.published, f.sentence.chunk.source,
-            sentences.index(f.sentence) + 1, f.mention.approximate,
+            sentences.index(f.sentence) + 1, f.mention.approximate, f.as_of,
         )
         for f in history.figures if f.sentence in sentences
     ]

@@ -126,3 +126,14 @@ def test_a_checked_model_answer_gets_the_figures_it_did_not_cite():
     draft = with_figures(Draft("Some 900 US troops remain [1].", [NEW], "llm"), RANKED, "en", 3, history)
     assert draft.sentences == [NEW, OLDER, OLD]  # oldest first after the answer's own
     assert "(BBC Arabic, 2018-10-11) [3]" in draft.text
+
+
+def test_a_figure_the_sentence_dates_to_an_earlier_year_is_dated_by_that_year():
+    as_of_2015 = sentence("وفي عام 2015 كان هناك 50 جنديا أمريكيا في سوريا.", 0.84, "2018-10-12", doc="y2015")
+    since_2015 = sentence("ومنذ عام 2015 ينتشر 2000 جندي أمريكي في سوريا.", 0.84, "2018-10-11", doc="since")
+    history = history_of([as_of_2015, since_2015])
+    assert history is not None
+    assert history.lead.sentence is since_2015  # "since 2015" starts a period: dated by its article
+    assert [f.when for f in history.figures] == ["2015", "2018-10-11"]
+    assert figure_lines(history, "en")[1] == "Earlier: 50 (BBC Arabic, 2018-10-12; figure for 2015) [2]."
+    assert figure_points(history, [since_2015, as_of_2015], "en")[0].as_of == "2015"
