@@ -9,13 +9,20 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install models browser check eval bench loadtest clean
+.PHONY: run test test-full install models browser check eval bench loadtest clean
 
 run: install models
 	$(BIN)/python app.py
 
 test: install models browser
 	$(BIN)/python -m pytest -q
+
+# The flagship questions over the full sample corpus (tests/test_full_corpus.py): the index is built
+# once into $(CACHE)/full-index (minutes with bf16 on AMX, longer elsewhere), then reused.
+FULL_INDEX ?= $(ISNAD_CACHE_DIR)/full-index
+test-full: install models
+	test -f $(FULL_INDEX)/.complete || (ISNAD_DATA_DIR=$(FULL_INDEX) $(BIN)/isnad ingest --sample && touch $(FULL_INDEX)/.complete)
+	ISNAD_FULL_INDEX_DIR=$(FULL_INDEX) $(BIN)/python -m pytest -q -m full_corpus tests/test_full_corpus.py
 
 install: $(STAMP)
 

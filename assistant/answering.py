@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from assistant.evidence import Citation, EvidenceSentence, dated
 from assistant.figure_history import FigureHistory, FigurePoint
 from assistant.figure_text import figure_lines
-from assistant.numbers import extract_numbers, number_values, states_a_count
+from assistant.numbers import NumberMention, extract_numbers, number_values, states_a_count
 from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
 from assistant.verification import same_figure, unsupported_numbers
@@ -182,12 +182,35 @@ def with_figures(
     return Draft("\n".join(lines), [*draft.sentences, *missing], draft.mode, notice=draft.notice)
 
 
+_CLAUSE_END = re.compile(r"(?<=[.!?؟;؛])\s+")
+
+
+def lead_first(draft: Draft, history: FigureHistory) -> Draft:
+    """The model's answer with the clause stating the newest figure moved to the front (when a later
+    clause states it), its citations renumbered in their new order of appearance."""
+    clauses = _CLAUSE_END.split(draft.text.strip())
+    leads = [i for i, c in enumerate(clauses) if _first_count_is(c, history.lead.mention)]
+    if not leads or leads[0] == 0:
+        return draft
+    i = leads[0]
+    text = " ".join([clauses[i], *clauses[:i], *clauses[i + 1 :]])
+    order = list(dict.fromkeys(int(m) for m in _REF.findall(text)))
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    text = _REF.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
+    return Draft(text, [draft.sentences[old - 1] for old in order], draft.mode, notice=draft.notice)
+
+
+def _first_count_is(text: str, figure: NumberMention) -> bool:
+    stated = [m for m in extract_numbers(text) if not m.is_year]
+    return bool(stated) and same_figure(stated[0], figure, 0.0)
+
+
 def lead_figure_problem(draft: Draft, history: FigureHistory) -> str:
     """Why a model answer to a how-many question cannot be shown ("" when it can): its first figure
     must be the newest source's figure for the thing asked about, not an older one."""
     stated = [m for m in extract_numbers(draft.text) if not m.is_year]
     lead = history.lead
-    if stated and same_figure(stated[0], lead.mention, 0.0):
+    if _first_count_is(draft.text, lead.mention):
         return ""
     said = f"{stated[0].value:g}" if stated else "no figure"
     return (
@@ -270,6 +293,10 @@ def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) ->
     order = list(dict.fromkeys(valid))
     cited = [shown[r - 1] for r in order]
     missing = unsupported_numbers(text, " ".join(s.text for s in cited))
+    # A year the answer gives is supported by the date of a source it cites ("in 2018, 2,000 … [2]").
+    source_years = {float(s.chunk.published[:4]) for s in cited if s.chunk.published[:4].isdigit()}
+    stated_years = {m.value for m in extract_numbers(text) if m.is_year}
+    missing = [m for m in missing if not (m in source_years and m in stated_years)]
     if missing:
         shown_numbers = ", ".join(f"{m:g}" for m in missing)
         return None, f"the model stated {shown_numbers}, which its cited evidence does not contain"

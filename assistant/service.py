@@ -14,6 +14,7 @@ from assistant.answering import (
     abstention,
     extractive_draft,
     lead_figure_problem,
+    lead_first,
     llm_draft,
     with_figures,
 )
@@ -266,6 +267,7 @@ class IsnadService:
             draft, reason = None, f"the LLM is unavailable ({exc})"
         quantity = query.asks_for_quantity
         if draft is not None and history is not None:
+            draft = lead_first(draft, history)
             reason = lead_figure_problem(draft, history)
             draft = None if reason else draft
         if draft is not None:

@@ -3,7 +3,7 @@ history (pure logic over hand-made evidence; no models)."""
 
 import pytest
 
-from assistant.answering import Draft, extractive_draft, lead_figure_problem, with_figures
+from assistant.answering import Draft, check_llm_answer, extractive_draft, lead_figure_problem, lead_first, with_figures
 from assistant.evidence import EvidenceSentence
 from assistant.figure_history import asked_year, figure_history, relevant_figures, states_count_of
 from assistant.figure_text import figure_lines, figure_points
@@ -137,3 +137,20 @@ def test_a_figure_the_sentence_dates_to_an_earlier_year_is_dated_by_that_year():
     assert [f.when for f in history.figures] == ["2015", "2018-10-11"]
     assert figure_lines(history, "en")[1] == "Earlier: 50 (BBC Arabic, 2018-10-12; figure for 2015) [2]."
     assert figure_points(history, [since_2015, as_of_2015], "en")[0].as_of == "2015"
+
+
+def test_a_model_answer_stating_the_newest_figure_later_is_reordered_to_lead_with_it():
+    history = history_of(RANKED)
+    assert history is not None
+    draft = Draft("In 2018 there were 2000 US troops [1]. Some 900 remain now [2].", [OLD, NEW], "llm")
+    first = lead_first(draft, history)
+    assert first.text == "Some 900 remain now [1]. In 2018 there were 2000 US troops [2]."
+    assert first.sentences == [NEW, OLD] and lead_figure_problem(first, history) == ""
+    assert lead_first(first, history) == first
+
+
+def test_a_year_in_a_model_answer_is_supported_by_the_date_of_a_source_it_cites():
+    draft, reason = check_llm_answer("In 2018 there were 2000 US troops [1].", "en", [OLD])
+    assert reason == "" and draft is not None
+    draft, reason = check_llm_answer("In 2016 there were 2000 US troops [1].", "en", [OLD])
+    assert draft is None and "2016" in reason
