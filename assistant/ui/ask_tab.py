@@ -17,7 +17,7 @@ from assistant.errors import IsnadError
 from assistant.followup import Rewrite
 from assistant.service import AskProgress, IsnadService
 from assistant.ui.chat import Turn, conversation_html, conversation_markdown, has_arabic, transcript
-from assistant.ui.figures_chart import chart_frame, chart_unit, charted
+from assistant.ui.figures_chart import chart_frame, chart_limits, chart_unit, charted
 from assistant.ui.forms import search_filter
 from assistant.ui.i18n import ENGLISH, label
 from assistant.ui.progress import Job, Steps
@@ -148,7 +148,8 @@ def chart_update(turn: Turn | None) -> Any:
     points = charted(turn.answer if turn else None)
     if not points:
         return gr.update(visible=False, value=None)
-    return gr.update(visible=True, value=chart_frame(points), y_title=chart_unit(points))
+    x_lim, y_lim = chart_limits(points)
+    return gr.update(visible=True, value=chart_frame(points), y_title=chart_unit(points), x_lim=x_lim, y_lim=y_lim)
 
 
 @dataclass
@@ -204,7 +205,7 @@ def _answer_options(service: IsnadService, shared: Shared) -> tuple[gr.Radio, gr
 def _figure_chart(shared: Shared) -> gr.ScatterPlot:
     """The newest answer's figure over time: one point per source, its legend the outlet and date."""
     return shared.labelled(gr.ScatterPlot(
-        value=None, x="date", y="value", color="source", tooltip=["figure"], x_title="published", height=260,
+        value=None, x="date", y="value", color="source", tooltip=["figure"], x_title="published",
         label=label("figure_chart", ENGLISH), elem_id="figure-chart", visible=False,
     ), "figure_chart")
 

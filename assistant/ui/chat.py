@@ -105,7 +105,7 @@ def answered_bubble(turn: Turn) -> str:
         return ""
     text = answer_chat_markdown(turn.answer, turn.question)
     if turn.answer.abstained and turn.answer.closest:
-        text += f"\n\n_{escape_markdown(CLOSEST_TITLE)}: {len(turn.answer.closest)} ↓_"
+        text += f"\n\n_↓ {len(turn.answer.closest)} · {escape_markdown(CLOSEST_TITLE)}_"
     return text
 
 

@@ -49,6 +49,15 @@ def chart_frame(points: list[FigurePoint]) -> pd.DataFrame:
     }, columns=list(CHART_COLUMNS))
 
 
+def chart_limits(points: list[FigurePoint]) -> tuple[list[float], list[float]]:
+    """The chart's axes: dates padded by half a year each side (Unix seconds), values from 0 to 15% above
+    the largest, so no point sits on the frame."""
+    dates = pd.to_datetime([p.published[:10] for p in points])
+    pad = pd.Timedelta(days=182)
+    x_lim = [(dates.min() - pad).timestamp(), (dates.max() + pad).timestamp()]
+    return x_lim, [0.0, max(float(p.value) for p in points) * 1.15]
+
+
 def figures_html(points: list[FigurePoint], card_ids: str) -> str:
     """The chart's table: date, figure and source of each point, the source linked to its citation
     card (``{card_ids}{n}``); empty without points."""

@@ -4,8 +4,9 @@ The page is a Gradio chat whose answers carry verified, right-to-left citation c
 the indexed articles, a claim check, and a Markdown export; the interface speaks English or Arabic.
 `serve` builds the service from settings, indexes the sample corpus on the first run, then serves on
 ISNAD_HOST:ISNAD_PORT (127.0.0.1:7860). Each tab lives in its own module (ask_tab, library_tab,
-claim_tab); they share a `Shared` record (shared.py). Rendering is in render.py, wording in i18n.py,
-progress reporting in progress.py.
+claim_tab); they share a `Shared` record (shared.py). Rendering is in render.py (cards, reports),
+chat.py (the Ask tab's conversation) and figures_chart.py (a figure's history); CSS in styles.py,
+wording in i18n.py, progress reporting in progress.py.
 """
 
 from __future__ import annotations

@@ -16,7 +16,14 @@ from assistant.errors import LLMUnavailableError
 from assistant.evidence import Citation
 from assistant.ui.ask_tab import Asker
 from assistant.ui.chat import Turn, conversation_html, conversation_markdown, transcript, turn_html
-from assistant.ui.figures_chart import chart_frame, charted, figure_text, figures_html, figures_markdown
+from assistant.ui.figures_chart import (
+    chart_frame,
+    chart_limits,
+    charted,
+    figure_text,
+    figures_html,
+    figures_markdown,
+)
 
 pytestmark = pytest.mark.unit
 QUOTE_2018 = "وقال المسؤول إن نحو 2000 جندي أمريكي ما زالوا في سوريا."
@@ -61,6 +68,9 @@ def test_chart_points_are_labelled_with_outlet_and_date_and_linked_to_their_card
     assert list(frame["value"]) == [2000.0, 900.0] and str(frame["date"].dtype).startswith("datetime64")
     assert list(frame["figure"]) == [
         "[2] BBC Arabic, 2018-10-11: 2,000 troops", "[1] Al-Monitor, 2024-09-27: ≈ 900 troops"]
+    (x_min, x_max), (y_min, y_max) = chart_limits(points)
+    seconds = frame["date"].map(lambda day: day.timestamp())  # the points' dates, Unix seconds
+    assert x_min < seconds.min() < seconds.max() < x_max and y_min == 0 < 2000 < y_max
     section = turn_html(Turn(3, "How many?", troops_answer(), done=True), translate=False)
     links = re.findall(r'<a class="figure-link" href="#([^"]+)">([^<]+)</a>', section)
     assert links == [("t3-c2", "[2] BBC Arabic, 2018-10-11"), ("t3-c1", "[1] Al-Monitor, 2024-09-27")]
@@ -88,7 +98,7 @@ def test_an_abstention_shows_the_closest_passages_marked_not_an_answer():
     assert 'class="isnad-closest"' in html and 'id="t2-p1"' in html
     assert "<img" not in html and "&lt;img src=x" in html
     bubble = transcript([turn])[1]["content"]
-    assert "not an answer" in bubble and "1 ↓" in bubble
+    assert "not an answer" in bubble and "↓ 1 · Closest passages" in bubble
     md = conversation_markdown([turn])
     assert "**Closest passages — not an answer" in md and "a passage about bread prices" in md
     answered = turn_html(Turn(1, "q", troops_answer(), done=True), translate=False)

@@ -182,6 +182,8 @@ class UI:
     def screenshot(self, name: str) -> None:
         if SCREENSHOTS is not None:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            if self.page.locator("#figure-chart").is_visible():  # the chart is drawn a moment after it shows
+                expect(self.page.locator('#figure-chart svg [aria-roledescription="point"]').first).to_be_visible()
             self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
@@ -508,9 +510,12 @@ def test_differing_dated_figures_are_charted_and_each_point_links_to_its_card(ui
     labels = links.all_text_contents()
     dates = ui.turn(1).locator(".isnad-figures tbody td:first-child").all_text_contents()
     assert len(labels) >= 2 and len(set(dates)) >= 2 and dates == sorted(dates), (labels, dates)
-    legend = chart.locator("svg").first.text_content() or ""
-    for text in labels:  # each point is labelled "[n] outlet, date" in the chart's legend
-        assert text in legend, (text, legend)
+    points = chart.locator('svg [aria-roledescription="point"]').evaluate_all(
+        "marks => marks.map(mark => mark.getAttribute('aria-label'))")
+    assert len(points) == len(labels), points  # one point per source, each labelled "[n] outlet, date"
+    for text in labels:
+        assert any(f"source: {text};" in point for point in points), (text, points)
+        assert text in (chart.locator("svg").first.text_content() or "")  # and in the legend
     for link in links.all():
         anchor = (link.get_attribute("href") or "").removeprefix("#")
         card = ui.page.locator(f"#citations #{anchor}")
