@@ -12,21 +12,28 @@ from assistant.answering import Answer, FigurePoint
 CHART_COLUMNS = ("date", "value", "source", "figure")  # x, y, colour (the legend), tooltip
 
 
+def figure_date(point: FigurePoint) -> str:
+    """When the figure held: the earlier year its sentence gives it for (charted mid-year), else its
+    source's date (YYYY-MM-DD); "" when undated."""
+    return f"{point.as_of[:4]}-07-01" if point.as_of else point.published[:10]
+
+
 def charted(answer: Answer | None) -> list[FigurePoint]:
     """The answer's dated figures, oldest first, when they tell a history worth a chart: at least
     two points, with different values and different dates; otherwise none."""
     if answer is None:
         return []
-    dated = [f for f in answer.figures if f.published[:10]]
-    if len({f.value for f in dated}) < 2 or len({f.published[:10] for f in dated}) < 2:
+    dated = [f for f in answer.figures if figure_date(f)]
+    if len({f.value for f in dated}) < 2 or len({figure_date(f) for f in dated}) < 2:
         return []
-    return sorted(dated, key=lambda f: f.published[:10])
+    return sorted(dated, key=figure_date)
 
 
 def figure_text(point: FigurePoint) -> str:
-    """'2,000 troops', '≈ 900 troops' (an approximate figure)."""
+    """'2,000 troops', '≈ 900 troops' (an approximate figure), '300 troops; figure for 2015'."""
     value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
-    return " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
+    text = " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
+    return f"{text}; figure for {point.as_of}" if point.as_of else text
 
 
 def point_label(point: FigurePoint) -> str:
@@ -40,9 +47,10 @@ def chart_unit(points: list[FigurePoint]) -> str:
 
 
 def chart_frame(points: list[FigurePoint]) -> pd.DataFrame:
-    """One row per point: its date, value, label (outlet and date, for the legend) and figure as stated."""
+    """One row per point: when the figure held, its value, its label (outlet and date of the source,
+    for the legend) and the figure as stated."""
     return pd.DataFrame({
-        "date": pd.to_datetime([p.published[:10] for p in points]),
+        "date": pd.to_datetime([figure_date(p) for p in points]),
         "value": [float(p.value) for p in points],
         "source": [point_label(p) for p in points],
         "figure": [f"{point_label(p)}: {figure_text(p)}" for p in points],
@@ -52,7 +60,7 @@ def chart_frame(points: list[FigurePoint]) -> pd.DataFrame:
 def chart_limits(points: list[FigurePoint]) -> tuple[list[float], list[float]]:
     """The chart's axes: dates padded by half a year each side (Unix seconds), values from 0 to 15% above
     the largest, so no point sits on the frame."""
-    dates = pd.to_datetime([p.published[:10] for p in points])
+    dates = pd.to_datetime([figure_date(p) for p in points])
     pad = pd.Timedelta(days=182)
     x_lim = [(dates.min() - pad).timestamp(), (dates.max() + pad).timestamp()]
     return x_lim, [0.0, max(float(p.value) for p in points) * 1.15]
@@ -64,7 +72,7 @@ def figures_html(points: list[FigurePoint], card_ids: str) -> str:
     if not points:
         return ""
     rows = "".join(
-        f'<tr data-n="{p.n}"><td>{escape(p.published[:10])}</td><td dir="auto">{escape(figure_text(p))}</td>'
+        f'<tr data-n="{p.n}"><td>{escape(p.as_of or p.published[:10])}</td><td dir="auto">{escape(figure_text(p))}</td>'
         f'<td><a class="figure-link" href="#{escape(card_ids, quote=True)}{p.n}">{escape(point_label(p))}</a></td></tr>'
         for p in points
     )
@@ -82,5 +90,5 @@ def figures_markdown(points: list[FigurePoint]) -> str:
     cell = lambda text: text.replace("|", "\\|")  # noqa: E731
     lines = [f"**The figure over time ({cell(chart_unit(points))})**", "", "| date | figure | source |"]
     lines.append("|---|---|---|")
-    lines += [f"| {p.published[:10]} | {cell(figure_text(p))} | {cell(point_label(p))} |" for p in points]
+    lines += [f"| {p.as_of or p.published[:10]} | {cell(figure_text(p))} | {cell(point_label(p))} |" for p in points]
     return "\n".join(lines)

@@ -88,6 +88,18 @@ def test_the_export_carries_the_figure_as_a_dated_table():
     assert figure_text(FigurePoint(12.5, "%", "2020-01-01", "x", 1)) == "12.5 %"
 
 
+def test_a_figure_given_for_an_earlier_year_is_charted_at_that_year():
+    earlier = FigurePoint(300, "troops", "2018-10-11", "BBC Arabic", 2, as_of="2015")
+    points = charted(troops_answer(figures=[FigurePoint(2000, "troops", "2018-03-01", "Reuters", 3), earlier]))
+    assert [p.n for p in points] == [2, 3]  # 2015 comes before a source of 2018-03-01
+    frame = chart_frame(points)
+    assert frame["date"].iloc[0].year == 2015 and frame["source"].iloc[0] == "[2] BBC Arabic, 2018-10-11"
+    assert figure_text(earlier) == "300 troops; figure for 2015"
+    assert "| 2015 | 300 troops; figure for 2015 | [2] BBC Arabic, 2018-10-11 |" in figures_markdown(points)
+    same_day = FigurePoint(900, "troops", "2015-07-01", "x", 1)
+    assert charted(troops_answer(figures=[earlier, same_day])) == []  # both held mid-2015: no history
+
+
 def test_an_abstention_shows_the_closest_passages_marked_not_an_answer():
     closest = [citation(1, "<img src=x onerror=alert(1)> a passage about bread prices", "BBC Arabic", "2018-03-01")]
     answer = Answer("What does bread cost in Tunis?", "en", "extractive", "Not found in the indexed sources.",
