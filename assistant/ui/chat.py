@@ -10,20 +10,22 @@ from typing import Any
 
 from assistant.answering import Answer
 from assistant.evidence import Citation
+from assistant.ui.cards import citation_card
 from assistant.ui.figures_chart import charted, figures_html, figures_markdown
-from assistant.ui.i18n import LABELS
+from assistant.ui.forms import searched_text
+from assistant.ui.i18n import text
 from assistant.ui.render import (
     answer_chat_markdown,
     answer_html,
     answer_markdown,
-    citation_card,
     error_html,
     escape_markdown,
     progress_html,
 )
 from ingest.arabic import detect_language
+from vectorstore.records import SearchFilter
 
-CLOSEST_TITLE = " · ".join(LABELS["closest"])  # shown in both languages, like a verdict
+CLOSEST_TITLE = text("closest", "en")  # the export's wording
 Message = dict[str, Any]
 
 
@@ -39,6 +41,10 @@ class Turn:
     note: str | None = None  # why some quotes were not translated
     error: str | None = None
     done: bool = False
+    flt: SearchFilter | None = None  # what was searched, worded in the interface language when shown
+
+    def searched(self, language: str) -> str | None:
+        return searched_text(self.flt, language) if self.flt is not None else None
 
     @property
     def state(self) -> str:
@@ -55,19 +61,21 @@ class Turn:
         return [*self.answer.citations, *self.answer.closest] if self.answer else []
 
 
-def closest_html(turn: Turn) -> str:
+def closest_html(turn: Turn, language: str = "en") -> str:
     """When the answer abstained, the nearest passages found, set apart and marked "not an answer"."""
     answer = turn.answer
     if answer is None or not answer.abstained or not answer.closest:
         return ""
-    cards = "\n".join(citation_card(c, turn.texts.get(c.doc_id), None, f"t{turn.n}-p{c.n}") for c in answer.closest)
+    cards = "\n".join(
+        citation_card(c, turn.texts.get(c.doc_id), None, f"t{turn.n}-p{c.n}", language) for c in answer.closest
+    )
     return (
-        f'<div class="isnad-closest" role="note"><div class="closest-title">{escape(CLOSEST_TITLE)}</div>'
+        f'<div class="isnad-closest" role="note"><div class="closest-title">{escape(text("closest", language))}</div>'
         f"{cards}</div>"
     )
 
 
-def turn_html(turn: Turn, translate: bool, progress: Sequence[str] = ()) -> str:
+def turn_html(turn: Turn, translate: bool, progress: Sequence[str] = (), language: str = "en") -> str:
     """One turn's section: its question, the steps under way, the figure table, the notice and cards
     (the quoted evidence already, while the model drafts), the closest passages, or its error."""
     parts = [f'<div class="isnad-turn-question" dir="auto">{turn.n}. {escape(turn.question)}</div>']
@@ -77,12 +85,12 @@ def turn_html(turn: Turn, translate: bool, progress: Sequence[str] = ()) -> str:
         parts.append(error_html(turn.error))
     elif turn.answer is not None:
         on = translate and bool(turn.translations or turn.note)
-        parts.append(figures_html(charted(turn.answer), turn.card_ids))
+        parts.append(figures_html(charted(turn.answer), turn.card_ids, language))
         parts.append(answer_html(
             turn.answer, turn.texts, turn.question, turn.translations if on else None, turn.note if on else None,
-            turn.card_ids,
+            turn.card_ids, language, turn.searched(language),
         ))
-        parts.append(closest_html(turn))
+        parts.append(closest_html(turn, language))
     body = "\n".join(x for x in parts if x)
     return (
         f'<section class="isnad-answer isnad-turn" id="turn-{turn.n}" data-turn="{turn.n}" '
@@ -90,35 +98,40 @@ def turn_html(turn: Turn, translate: bool, progress: Sequence[str] = ()) -> str:
     )
 
 
-def conversation_html(turns: Sequence[Turn], translate: bool, progress: Sequence[str] = ()) -> str:
-    """Every turn's section, newest first (``progress`` is the newest turn's steps, while under way)."""
+def conversation_html(
+    turns: Sequence[Turn], translate: bool, progress: Sequence[str] = (), language: str = "en"
+) -> str:
+    """Every turn's section, newest first (``progress`` is the newest turn's steps, while under way),
+    worded in ``language``."""
     newest = len(turns) - 1
-    sections = [turn_html(t, translate, progress if i == newest else ()) for i, t in enumerate(turns)]
+    sections = [turn_html(t, translate, progress if i == newest else (), language) for i, t in enumerate(turns)]
     return "\n".join(reversed(sections))
 
 
-def answered_bubble(turn: Turn) -> str:
+def answered_bubble(turn: Turn, language: str = "en") -> str:
     """The chat text of a finished turn: the answer (or the error), and a pointer to the closest passages."""
     if turn.error:
         return f"⚠️ {escape_markdown(turn.error)}"
     if turn.answer is None:
         return ""
-    text = answer_chat_markdown(turn.answer, turn.question)
+    bubble = answer_chat_markdown(turn.answer, turn.question, language, turn.searched(language))
     if turn.answer.abstained and turn.answer.closest:
-        text += f"\n\n_↓ {len(turn.answer.closest)} · {escape_markdown(CLOSEST_TITLE)}_"
-    return text
+        bubble += f"\n\n_↓ {len(turn.answer.closest)} · {escape_markdown(text('closest', language))}_"
+    return bubble
 
 
-def transcript(turns: Sequence[Turn], under_way: str = "") -> list[Message]:
+def transcript(turns: Sequence[Turn], under_way: str = "", language: str = "en") -> list[Message]:
     """The chat: each turn's question and answer; the newest turn, while under way, shows ``under_way``
     (its step and the model's unchecked draft) above the quoted evidence found so far."""
     messages: list[Message] = []
     for turn in turns:
         messages.append({"role": "user", "content": escape_markdown(turn.question)})
         if turn.done or turn.error:
-            bubble = answered_bubble(turn)
+            bubble = answered_bubble(turn, language)
         else:
-            found = answer_chat_markdown(turn.answer, turn.question) if turn.answer else ""
+            found = ""
+            if turn.answer:
+                found = answer_chat_markdown(turn.answer, turn.question, language, turn.searched(language))
             bubble = "\n\n".join(x for x in (under_way, found) if x)
         messages.append({"role": "assistant", "content": bubble})
     return messages

@@ -8,10 +8,20 @@ import gradio as gr
 
 from assistant.errors import IsnadError
 from assistant.service import IsnadService
-from assistant.ui.forms import search_filter
+from assistant.ui.cards import CARDS_JS
+from assistant.ui.forms import checked_filter, searched_text
+from assistant.ui.i18n import ENGLISH, label
 from assistant.ui.progress import Job, Steps
-from assistant.ui.render import CARDS_JS, claim_html, error_html
-from assistant.ui.shared import Shared, article_texts, failure_text, filter_controls, numbered, progress_panel
+from assistant.ui.render import claim_html, error_html
+from assistant.ui.shared import (
+    Shared,
+    article_texts,
+    failure_text,
+    filter_controls,
+    mode_choices,
+    numbered,
+    progress_panel,
+)
 
 CLAIM_EXAMPLES = [
     "About 900 US troops remain in Syria.",
@@ -20,7 +30,7 @@ CLAIM_EXAMPLES = [
 Check = Callable[[str, int, list[str], str, str, str, str], Iterator[tuple[str, int]]]
 
 
-def _checker(service: IsnadService) -> Check:
+def _checker(service: IsnadService, shared: Shared) -> Check:
     def check(
         claim: str, turn: int, sources: list[str], day_from: str, day_to: str, mode: str, language: str
     ) -> Iterator[tuple[str, int]]:
@@ -29,7 +39,7 @@ def _checker(service: IsnadService) -> Check:
         steps = Steps(language, claim=True)
         yield progress_panel(turn, steps, 0), turn
         try:
-            flt = search_filter(sources, day_from, day_to)
+            flt = checked_filter(sources, day_from, day_to, shared.summary.catalog, language)
             job = Job(lambda report: service.check(claim, mode=mode, flt=flt, progress=report))
             for stage, detail in job.events():
                 steps.update(stage, detail)
@@ -39,30 +49,33 @@ def _checker(service: IsnadService) -> Check:
         except IsnadError as exc:
             yield numbered(turn, error_html(failure_text(exc, "checking a claim"))), turn
             return
-        yield numbered(turn, claim_html(result, texts)), turn
+        yield numbered(turn, claim_html(result, texts, language, searched_text(flt, language))), turn
 
     return check
 
 
 def claim_tab(service: IsnadService, shared: Shared) -> None:
     """Lay out the claim check and wire it."""
-    check = _checker(service)
+    check = _checker(service, shared)
     with gr.Row():
         with gr.Column(scale=3):
             with gr.Row():
-                claim = shared.labelled(gr.Textbox(
-                    label="Claim to check", placeholder="About 900 US troops remain in Syria. · انسحبت القوات…",
-                    elem_id="claim", scale=5, text_align="left",
-                ), "claim")
+                claim = gr.Textbox(label=label("claim", ENGLISH), placeholder=label("claim_placeholder", ENGLISH),
+                                   elem_id="claim", scale=5)
+                shared.relabel.append((claim, lambda language, _mode: gr.update(
+                    label=label("claim", language), placeholder=label("claim_placeholder", language))))
                 check_button = shared.labelled(gr.Button("Check", variant="primary", elem_id="check", scale=1),
                                                "check", "value")
-            gr.Examples(CLAIM_EXAMPLES, inputs=claim)
+            examples = gr.Examples(CLAIM_EXAMPLES, inputs=claim, label=label("examples", ENGLISH))
+            shared.labelled(examples.dataset, "examples")
         with gr.Column(scale=1):
             filters = filter_controls(service, shared, ("claim-outlets", "claim-from", "claim-to"), "claim_outlets")
-            mode = shared.labelled(gr.Radio(["llm", "extractive"], value=service.settings.mode, label="Answer mode",
-                                            elem_id="claim-mode"), "mode")
+            mode = gr.Radio(mode_choices(ENGLISH), value=service.settings.mode, label=label("mode", ENGLISH),
+                            elem_id="claim-mode")
+            shared.relabel.append((mode, lambda language, _mode: gr.update(
+                label=label("mode", language), choices=mode_choices(language))))
     shared.labelled(gr.Markdown("### Evidence"), "evidence", "value")
     result = gr.HTML(elem_id="claim-result", js_on_load=CARDS_JS)
     turn = gr.State(0)
     inputs = [claim, turn, filters.outlets, filters.day_from, filters.day_to, mode, shared.language]
-    gr.on([claim.submit, check_button.click], check, inputs, [result, turn], show_progress_on=[result])
+    gr.on([claim.submit, check_button.click], check, inputs, [result, turn], show_progress="hidden")

@@ -8,6 +8,7 @@ from html import escape
 import pandas as pd
 
 from assistant.answering import Answer, FigurePoint
+from assistant.ui.i18n import text
 
 CHART_COLUMNS = ("date", "value", "source", "figure")  # x, y, colour (the legend), tooltip
 
@@ -29,11 +30,11 @@ def charted(answer: Answer | None) -> list[FigurePoint]:
     return sorted(dated, key=figure_date)
 
 
-def figure_text(point: FigurePoint) -> str:
+def figure_text(point: FigurePoint, language: str = "en") -> str:
     """'2,000 troops', '≈ 900 troops' (an approximate figure), '300 troops; figure for 2015'."""
     value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
-    text = " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
-    return f"{text}; figure for {point.as_of}" if point.as_of else text
+    stated = " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
+    return f"{stated}; {text('figure_for', language, year=point.as_of)}" if point.as_of else stated
 
 
 def point_label(point: FigurePoint) -> str:
@@ -66,20 +67,23 @@ def chart_limits(points: list[FigurePoint]) -> tuple[list[float], list[float]]:
     return x_lim, [0.0, max(float(p.value) for p in points) * 1.15]
 
 
-def figures_html(points: list[FigurePoint], card_ids: str) -> str:
-    """The chart's table: date, figure and source of each point, the source linked to its citation
-    card (``{card_ids}{n}``); empty without points."""
+def figures_html(points: list[FigurePoint], card_ids: str, language: str = "en") -> str:
+    """The chart's table, worded in ``language``: date, figure and source of each point, the source
+    linked to its citation card (``{card_ids}{n}``); empty without points."""
     if not points:
         return ""
     rows = "".join(
-        f'<tr data-n="{p.n}"><td>{escape(p.as_of or p.published[:10])}</td><td dir="auto">{escape(figure_text(p))}</td>'
+        f'<tr data-n="{p.n}"><td>{escape(p.as_of or p.published[:10])}</td>'
+        f'<td dir="auto">{escape(figure_text(p, language))}</td>'
         f'<td><a class="figure-link" href="#{escape(card_ids, quote=True)}{p.n}">{escape(point_label(p))}</a></td></tr>'
         for p in points
     )
+    title = text("figures_title", language, unit=chart_unit(points))
+    keys = ("figure_date", "figure_value", "figure_source")
+    head = "".join(f"<th>{escape(text(key, language))}</th>" for key in keys)
     return (
-        f'<div class="isnad-figures" data-points="{len(points)}"><div class="figures-title">'
-        f"The figure over time, one point per source (chart above): {escape(chart_unit(points))}</div>"
-        f"<table><thead><tr><th>date</th><th>figure</th><th>source</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        f'<div class="isnad-figures" data-points="{len(points)}"><div class="figures-title">{escape(title)}</div>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 

@@ -1,5 +1,6 @@
-"""Interface wording in English and Arabic: the labels of the main controls, the progress lines of
-an answer being made, and the names of verdicts and stances. Plain data and lookups, no Gradio.
+"""Interface wording in English and Arabic: the labels of the controls, the cards, the status line and
+filter messages, the progress lines of an answer being made, and the names of verdicts and stances.
+Plain data and lookups, no Gradio.
 
 Only the interface is translated; answers keep the language of the question, and quotes are
 always shown as published.
@@ -26,12 +27,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "question": ("Question", "السؤال"),
     "ask": ("Ask", "اسأل"),
     "outlets": ("Outlets (empty = all)", "المصادر (فارغ = الكل)"),
-    "date_from": ("From (YYYY-MM-DD)", "من تاريخ (YYYY-MM-DD)"),
-    "date_to": ("To (YYYY-MM-DD)", "إلى تاريخ (YYYY-MM-DD)"),
+    "date_from": ("From (YYYY-MM-DD)", "من تاريخ"),
+    "date_to": ("To (YYYY-MM-DD)", "إلى تاريخ"),
     "mode": ("Answer mode", "طريقة الإجابة"),
     "mode_info": (
-        "llm: a written answer, checked against its sources; extractive: quotes only",
-        "llm: إجابة مكتوبة يُتحقق منها مقابل مصادرها؛ extractive: اقتباسات فقط",
+        "a written answer is checked against its sources; quotes only is the fastest",
+        "الإجابة المكتوبة يُتحقق منها مقابل مصادرها؛ الاقتباسات وحدها أسرع",
     ),
     "translate": ("English translation of Arabic quotes", "ترجمة إنجليزية للاقتباسات العربية"),
     "translate_info": (
@@ -39,32 +40,117 @@ LABELS: dict[str, tuple[str, str]] = {
         "ترجمة آلية بالنموذج اللغوي، تُعرض بجانب الاقتباس الأصلي",
     ),
     "translate_off": (
-        "needs the LLM: switch the answer mode to llm",
-        "تحتاج إلى النموذج اللغوي: اختر طريقة الإجابة llm",
+        "needs the LLM: switch the answer mode to a written answer (LLM)",
+        "تحتاج إلى النموذج اللغوي: اختر «إجابة مكتوبة»",
     ),
     "sources": ("### Sources", "### المصادر"),
     "new_chat": ("New conversation", "محادثة جديدة"),
     "figure_chart": ("The figure over time (one point per source)", "الرقم عبر الزمن (نقطة لكل مصدر)"),
     "closest": ("Closest passages — not an answer", "أقرب المقاطع — ليست إجابة"),
-    "export": ("Export as Markdown", "تصدير بصيغة Markdown"),
-    "download": ("Download .md", "تنزيل ‎.md"),
+    "export": ("Export as Markdown", "تصدير المحادثة (نص ماركداون)"),
+    "download": ("Download .md", "تنزيل الملف"),
     "library_search": ("Search title / outlet / URL", "ابحث في العنوان أو المصدر أو الرابط"),
     "refresh": ("Refresh", "تحديث"),
     "upload": (
         "Add articles: {types} (.jsonl.gz), up to {limit} each",
-        "أضف مقالات: {types} (.jsonl.gz)، حتى {limit} لكل ملف",
+        "أضف مقالات: {types} (.jsonl.gz)، حتى {limit_ar} لكل ملف",
     ),
     "delete_id": ("Article id to delete (click a row to fill it in)", "رقم المقال المراد حذفه (انقر صفا لملئه)"),
     "delete": ("Delete article", "احذف المقال"),
     "add_url": ("Add a web page (URL)", "أضف صفحة ويب (رابط)"),
     "add_url_button": ("Add page", "أضف الصفحة"),
-    "feed_url": ("Follow an RSS/Atom feed (URL)", "تابع خلاصة RSS/Atom (رابط)"),
+    "feed_url": ("Follow an RSS/Atom feed (URL)", "تابع خلاصة أخبار (رابط)"),
     "add_feed": ("Follow feed", "تابع الخلاصة"),
     "refresh_feeds": ("Fetch new items", "اجلب الجديد"),
     "claim": ("Claim to check", "الادعاء المراد التحقق منه"),
     "check": ("Check", "تحقق"),
     "claim_outlets": ("Outlets (empty = all)", "المصادر (فارغ = الكل)"),
     "evidence": ("### Evidence", "### الأدلة"),
+    "examples": ("Examples", "أمثلة"),
+    "placeholder": (
+        "How many US troops remain in Syria? · كم عدد الجنود…؟",
+        "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟ · How many US troops…?",
+    ),
+    "claim_placeholder": (
+        "About 900 US troops remain in Syria. · انسحبت القوات…",
+        "انسحبت جميع القوات الأمريكية من سوريا. · About 900 US troops…",
+    ),
+    "mode_llm": ("written answer (LLM)", "إجابة مكتوبة (نموذج لغوي)"),
+    "mode_extractive": ("quotes only (extractive)", "اقتباسات فقط"),
+    "date_info": (
+        "YYYY-MM-DD, e.g. 2018-04-13 · the index covers {span}",
+        "اكتب التاريخ هكذا: 2018-04-13 · المقالات المفهرسة من {span}",
+    ),
+    "technical": ("About / technical details", "حول إسناد / تفاصيل تقنية"),
+    "question_count": ("{count} / {limit} characters", "{count} / {limit} حرفا"),
+    "too_long": (
+        "The question is too long: {count} characters, the limit is {limit}. Shorten it and ask again.",
+        "السؤال طويل جدا: {count} حرفا، والحد {limit}. اختصره واسأل من جديد.",
+    ),
+}
+
+# The citation cards, the figure table, the status line and the library, key -> (English, Arabic).
+TEXTS: dict[str, tuple[str, str]] = {
+    "verified": ("✓ verified quote", "✓ اقتباس موثق"),
+    "not_verified": ("✗ not verified", "✗ غير موثق"),
+    "link": ("link", "الرابط"),
+    "no_link": ("no link", "بلا رابط"),
+    "undated": ("undated", "غير مؤرخ"),
+    "copy_cited": ("copy quote", "انسخ الاقتباس مع مصدره"),
+    "copy_quote_only": ("copy quote only", "انسخ الاقتباس وحده"),
+    "copied": ("copied ✓", "نُسخ ✓"),
+    "passage": ("passage", "المقطع"),
+    "open_article": ("open article", "افتح المقال"),
+    "machine_translation": ("machine translation", "ترجمة آلية"),
+    "searched": ("searched: {where}", "نطاق البحث: {where}"),
+    "searched_for": ("Searched for:", "بحثنا عن:"),
+    "all_outlets": ("all outlets", "كل المصادر"),
+    "closest": ("Closest passages — not an answer", "أقرب المقاطع — ليست إجابة"),
+    "decisive": ("decided the verdict", "حسمت الحكم"),
+    "earlier": ("earlier figure", "رقم أقدم"),
+    "figures_title": (
+        "The figure over time, one point per source (chart above): {unit}",
+        "الرقم عبر الزمن، نقطة لكل مصدر (الرسم أعلاه): {unit}",
+    ),
+    "figure_date": ("date", "التاريخ"),
+    "figure_value": ("figure", "الرقم"),
+    "figure_source": ("source", "المصدر"),
+    "figure_for": ("figure for {year}", "رقم عام {year}"),
+    "published": ("published", "تاريخ النشر"),
+    "no_feeds": ("No feeds followed.", "لا خلاصات متابعة."),
+    "followed_feeds": ("Followed feeds", "الخلاصات المتابعة"),
+    "status": (
+        "**{articles} articles** from {outlets} outlets · {span} · answers: {mode}",
+        "**{articles} مقالا** من {outlets} مصادر · {span} · الإجابات: {mode}",
+    ),
+    "status_empty": ("**No articles indexed yet**: add some in the Library tab.",
+                     "**لا مقالات مفهرسة بعد**: أضفها من تبويب المكتبة."),
+    "span": ("{first} to {last}", "{first} إلى {last}"),
+    "no_dates": ("no dated articles", "لا مقالات مؤرخة"),
+    "col_id": ("id", "المعرف"),
+    "col_title": ("title", "العنوان"),
+    "col_outlet": ("outlet", "المصدر"),
+    "col_date": ("date", "التاريخ"),
+    "col_chunks": ("chunks", "المقاطع"),
+}
+
+# What is wrong with the filter fields, key -> (English, Arabic).
+FILTER_ERRORS: dict[str, tuple[str, str]] = {
+    "not_a_date": (
+        "The {field} date {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2018-04-13.",
+        "تاريخ «{field}» ({value}) ليس تاريخا: اكتبه هكذا 2018-04-13.",
+    ),
+    "from": ("from", "من"),
+    "to": ("to", "إلى"),
+    "reversed": (
+        "From ({start}) is after To ({end}): swap the two dates.",
+        "تاريخ «من» ({start}) بعد تاريخ «إلى» ({end}): بدّل التاريخين.",
+    ),
+    "empty_range": (
+        "No indexed article{outlets} falls between {start} and {end} (the index covers {span}).",
+        "لا مقال مفهرسا{outlets} بين {start} و{end} (المقالات المفهرسة من {span}).",
+    ),
+    "from_outlets": (" from {outlets}", " من {outlets}"),
 }
 
 PROGRESS: dict[str, tuple[str, str]] = {
@@ -89,9 +175,9 @@ PROGRESS: dict[str, tuple[str, str]] = {
 }
 
 VERDICTS: dict[str, tuple[str, str]] = {
-    "supported": ("Supported", "صحيح"),
-    "contradicted": ("Contradicted", "غير صحيح"),
-    "not_enough_info": ("Not enough information", "لا تكفي المعلومات"),
+    "supported": ("supported by the sources", "تدعمه المصادر"),
+    "contradicted": ("contradicted by the sources", "تناقضه المصادر"),
+    "not_enough_info": ("not enough information", "لا تكفي المعلومات"),
 }
 STANCES: dict[str, tuple[str, str]] = {
     "supports": ("supports", "يؤيد"),
@@ -101,13 +187,41 @@ STANCES: dict[str, tuple[str, str]] = {
 
 
 def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[1] if language in (ARABIC, "ar") else pair[0]
+    return pair[1] if is_arabic(language) else pair[0]
 
 
 def label(key: str, language: str, **values: Any) -> str:
     """The wording of control ``key`` in ``language`` (``"English"``/``"العربية"`` or ``"en"``/``"ar"``)."""
     text = _pick(LABELS[key], language)
     return text.format(**values) if values else text
+
+
+def text(key: str, language: str, **values: Any) -> str:
+    """The wording of ``key`` (a card, the figure table, the status line, the library) in ``language``."""
+    words = _pick(TEXTS[key], language)
+    return words.format(**values) if values else words
+
+
+def filter_error(key: str, language: str, **values: Any) -> str:
+    words = _pick(FILTER_ERRORS[key], language)
+    return words.format(**values) if values else words
+
+
+def is_arabic(language: str) -> bool:
+    return language in (ARABIC, "ar")
+
+
+def code(language: str) -> str:
+    """"ar" or "en"."""
+    return "ar" if is_arabic(language) else "en"
+
+
+def number(n: int, language: str) -> str:
+    """4,012 in English; ٤٬٠١٢ (Arabic-Indic digits) in Arabic."""
+    western = f"{n:,}"
+    if not is_arabic(language):
+        return western
+    return western.translate(str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬"))
 
 
 def progress_text(stage: str, language: str, **values: Any) -> str:
@@ -124,4 +238,4 @@ def stance_name(stance: str, language: str) -> str:
 
 
 def direction(language: str) -> str:
-    return "rtl" if language in (ARABIC, "ar") else "ltr"
+    return "rtl" if is_arabic(language) else "ltr"

@@ -19,15 +19,16 @@ from assistant.ui.render import (
     feed_reports_markdown,
     followed_feeds_markdown,
     ingest_report_markdown,
+    library_headers,
     library_rows,
-    status_markdown,
 )
 from assistant.ui.shared import Shared, chunk_progress, failure_text
+from assistant.ui.status import status_markdown
 from assistant.web_library import WebLibrary
 from vectorstore.records import IngestReport
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".gz"]
-LIBRARY_HEADERS = ["id", "title", "outlet", "date", "chunks"]
+LIBRARY_HEADERS = library_headers(ENGLISH)
 
 
 def _warning(exc: IsnadError, doing: str) -> str:
@@ -35,7 +36,8 @@ def _warning(exc: IsnadError, doing: str) -> str:
 
 
 class Librarian:
-    """The library's handlers; each returns its report, then the refreshed table, outlet lists and status."""
+    """The library's handlers; each returns its report, then (``refreshed``) the table, the outlet
+    lists, the date hints and the status line, in the interface language."""
 
     def __init__(self, service: IsnadService, shared: Shared) -> None:
         self.service = service
@@ -43,35 +45,39 @@ class Librarian:
         self.limit = service.settings.max_file_bytes
         self.web = WebLibrary(service.settings, service.index)
 
-    def refreshed(self, search: str) -> tuple[Any, ...]:
-        """The articles matching ``search``, every tab's outlet list, and the status line."""
+    def refreshed(self, search: str, language: str = ENGLISH, mode: str = "") -> tuple[Any, ...]:
+        """The articles matching ``search``, every tab's outlet list and date hints, and the status line."""
+        shared = self.shared
         try:
-            rows = pd.DataFrame(library_rows(self.service.library(search or "")), columns=LIBRARY_HEADERS)
-            sources = self.service.index.sources()
-            status = status_markdown(self.service.status())
+            articles = self.service.library(search or "")
+            rows = pd.DataFrame(library_rows(articles), columns=library_headers(language))
+            status = status_markdown(shared.summary.catalog(), language, mode or self.service.settings.mode)
+            lists, hints = shared.outlet_lists(language), shared.date_hints(language)
         except IsnadError as exc:
-            return gr.update(), *[gr.update() for _ in self.shared.outlets], _warning(exc, "reading the library")
-        return rows, *[gr.Dropdown(choices=sources) for _ in self.shared.outlets], status
+            kept = [gr.update() for _ in (*shared.outlets, *shared.date_boxes)]
+            return gr.update(), *kept, _warning(exc, "reading the library")
+        return rows, *lists, *hints, status
 
     def add_files(self, files: list[str] | None, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        """Index the uploaded files within the size limit; report what was added and what was refused."""
+        """Index the uploaded files within the size limit; report what was added and what was refused
+        (the table and the status line are refreshed next)."""
         paths, refused = split_by_size(files or [], self.limit)
         report = IngestReport()
         try:
             if paths:
                 report = self.service.ingest_paths(paths, progress=chunk_progress(progress))
         except IsnadError as exc:
-            return (_warning(exc, "indexing the uploaded files"), None, *self.refreshed(search))
-        return (ingest_report_markdown(report, refused), None, *self.refreshed(search))
+            return _warning(exc, "indexing the uploaded files"), None
+        return ingest_report_markdown(report, refused), None
 
-    def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         """Fetch and index one web page."""
         progress(None, desc=f"fetching {url}")
         try:
             message = ingest_report_markdown(self.web.add_url(url, progress=chunk_progress(progress)))
         except IsnadError as exc:
             message = _warning(exc, "adding a web page")
-        return (message, *self.refreshed(search))
+        return message
 
     def follow(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         """Follow a feed and index its items."""
@@ -89,26 +95,26 @@ class Librarian:
             followed = followed_feeds_markdown(self.web.feeds())
         except IsnadError as exc:
             message, followed = _warning(exc, "reading feeds"), ""
-        return (message, followed, *self.refreshed(search))
+        return message, followed
 
-    def delete(self, doc_id: str, search: str) -> tuple[Any, ...]:
+    def delete(self, doc_id: str, search: str) -> str:
         """Remove one article from both indexes."""
         doc_id = (doc_id or "").strip()
         try:
             article = self.service.article(doc_id) if doc_id else None
             removed = article is not None and self.service.delete_article(doc_id)
         except IsnadError as exc:
-            return (_warning(exc, "deleting an article"), *self.refreshed(search))
+            return _warning(exc, "deleting an article")
         if not removed or article is None:
             message = f"No article with id **{escape_markdown(doc_id)}** is indexed." if doc_id else "Enter an id."
         else:
             message = f"Deleted **{escape_markdown(article.title)}** ({escape_markdown(doc_id)}) from both indexes."
-        return (message, *self.refreshed(search))
+        return message
 
-    def followed_list(self) -> str:
+    def followed_list(self, language: str = ENGLISH) -> str:
         """The followed feeds, as Markdown."""
         try:
-            return followed_feeds_markdown(self.web.feeds())
+            return followed_feeds_markdown(self.web.feeds(), language)
         except IsnadError as exc:
             return _warning(exc, "listing the followed feeds")
 
@@ -143,11 +149,13 @@ class LibraryControls:
 
 def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, gr.Markdown]:
     types = " ".join(UPLOAD_TYPES)
+    sizes = {"limit": size_text(limit), "limit_ar": size_text(limit, "ar")}
     with gr.Column():
         upload = shared.labelled(gr.File(
-            label=label("upload", ENGLISH, types=types, limit=size_text(limit)),
+            label=label("upload", ENGLISH, types=types, **sizes),
             file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
-        ), "upload", types=types, limit=size_text(limit))
+        ), "upload", types=types, **sizes)
+        shared.remount.append(upload)  # its drop zone is worded by Gradio when drawn
         report = gr.Markdown(elem_id="upload-report")
     return upload, report
 
@@ -172,7 +180,7 @@ def _page_column(shared: Shared) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
     return url, add_url, web_report
 
 
-def _feed_column(shared: Shared, followed_list: Callable[[], str]) -> tuple[Any, ...]:
+def _feed_column(shared: Shared, followed_list: Callable[..., str]) -> tuple[Any, ...]:
     with gr.Column():
         with gr.Row():
             feed = shared.labelled(gr.Textbox(label="Follow an RSS/Atom feed (URL)", elem_id="feed-url", scale=4),
@@ -182,6 +190,7 @@ def _feed_column(shared: Shared, followed_list: Callable[[], str]) -> tuple[Any,
                                           "refresh_feeds", "value")
         feed_report = gr.Markdown(elem_id="feed-report")
         followed = gr.Markdown(followed_list, elem_id="feeds")
+        shared.relabel.append((followed, lambda language, _mode: followed_list(language)))
     return feed, add_feed, refresh_all, feed_report, followed
 
 
@@ -204,20 +213,31 @@ def _library_controls(shared: Shared, librarian: Librarian) -> LibraryControls:
                            web_report, feed, add_feed, refresh_all, feed_report, followed)
 
 
-def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, ui: gr.Blocks) -> None:
-    """Wire the events once every tab exists: they refresh the outlet lists of all tabs."""
-    after = [c.articles, *shared.outlets, shared.status]
-    gr.on([c.search.submit, c.refresh.click], librarian.refreshed, c.search, after)
-    c.upload.upload(librarian.add_files, [c.upload, c.search], [c.report, c.upload, *after])
-    c.remove.click(librarian.delete, [c.doc_id, c.search], [c.removed, *after])
-    gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], [c.web_report, *after])
-    gr.on([c.feed.submit, c.add_feed.click], librarian.follow, [c.feed, c.search], [c.feed_report, c.followed, *after])
-    c.refresh_all.click(librarian.refresh_feeds, c.search, [c.feed_report, c.followed, *after])
+def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.Radio, ui: gr.Blocks) -> None:
+    """Wire the events once every tab exists: each change then refreshes the table, the outlet lists
+    and date hints of all tabs, and the status line (only the report shows the work under way)."""
+    after = [c.articles, *shared.outlets, *shared.date_boxes, shared.status]
+    state = [c.search, shared.language, mode]
+    gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after)
+    changes = [
+        c.upload.upload(librarian.add_files, [c.upload, c.search], [c.report, c.upload], show_progress_on=[c.report]),
+        c.remove.click(librarian.delete, [c.doc_id, c.search], c.removed),
+        gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], c.web_report,
+              show_progress_on=[c.web_report]),
+        gr.on([c.feed.submit, c.add_feed.click], librarian.follow, [c.feed, c.search], [c.feed_report, c.followed],
+              show_progress_on=[c.feed_report]),
+        c.refresh_all.click(librarian.refresh_feeds, c.search, [c.feed_report, c.followed],
+                            show_progress_on=[c.feed_report]),
+    ]
+    for change in changes:
+        change.then(librarian.refreshed, state, after, show_progress="hidden")
     c.articles.select(pick, None, c.doc_id)
-    ui.load(librarian.refreshed, c.search, after)  # the index may have changed since the page was built
+    gr.on([ui.load, shared.language.change, mode.change], librarian.refreshed, state, after,
+          show_progress="hidden")  # the index may have changed since the page was built
 
 
-def library_tab(service: IsnadService, shared: Shared) -> Callable[[gr.Blocks], None]:
-    """Lay out the library; returns the function that wires its events (called once all tabs exist)."""
+def library_tab(service: IsnadService, shared: Shared) -> Callable[[gr.Radio, gr.Blocks], None]:
+    """Lay out the library; returns the function that wires its events (called once all tabs exist,
+    with the answer-mode control the status line names)."""
     librarian = Librarian(service, shared)
     return partial(_connect, _library_controls(shared, librarian), librarian, shared)

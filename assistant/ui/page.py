@@ -23,19 +23,25 @@ from assistant.ui.ask_tab import ask_tab
 from assistant.ui.claim_tab import claim_tab
 from assistant.ui.i18n import ENGLISH, LANGUAGES, label
 from assistant.ui.library_tab import library_tab
-from assistant.ui.render import LANGUAGE_JS, status_markdown
+from assistant.ui.locale import GRADIO_STRINGS, LANGUAGE_JS, PAGE_JS
 from assistant.ui.shared import Shared
+from assistant.ui.status import IndexSummary, status_markdown, technical_markdown
 from assistant.ui.styles import CARD_CSS
 
 
 def build_ui(service: IsnadService) -> gr.Blocks:
-    """The whole page over ``service``: the title, the language switch, the status line and the three tabs."""
+    """The whole page over ``service``: the title, the language switch, the status line (what is
+    indexed, for journalists; the technical details folded under it) and the three tabs."""
+    summary = IndexSummary(service)
     with gr.Blocks(title="Isnad — إسناد") as ui:
         with gr.Row():
             title = gr.Markdown(label("title", ENGLISH), elem_id="title")
             language = gr.Radio(list(LANGUAGES), value=ENGLISH, label="Interface language · لغة الواجهة",
                                 elem_id="ui-language", scale=0, min_width=220)
-        shared = Shared(status=gr.Markdown(status_markdown(service.status()), elem_id="status"), language=language)
+        status = gr.Markdown(status_markdown(summary.catalog(), ENGLISH, service.settings.mode), elem_id="status")
+        shared = Shared(status=status, language=language, summary=summary)
+        with shared.labelled(gr.Accordion(label("technical", ENGLISH), open=False, elem_id="technical"), "technical"):
+            technical = gr.Markdown(elem_id="technical-details")
         shared.labelled(title, "title", "value")
         with gr.Tabs():
             with gr.Tab("Ask", id="ask") as ask:
@@ -50,10 +56,17 @@ def build_ui(service: IsnadService) -> gr.Blocks:
         relabelled = [component for component, _ in shared.relabel]
 
         def relabel(lang: str, answer_mode: str) -> list[Any]:
-            return [update(lang, answer_mode) for _, update in shared.relabel]
+            hidden = [gr.update(visible=False) for _ in shared.remount]
+            return [update(lang, answer_mode) for _, update in shared.relabel] + hidden
 
-        language.change(relabel, [language, mode], relabelled, js=LANGUAGE_JS, show_progress="hidden")
-        connect_library(ui)
+        def shown() -> list[Any]:
+            return [gr.update(visible=True) for _ in shared.remount]
+
+        # Gradio words some parts (the drop zone) once, when drawn: hidden and shown again, they take the new language.
+        language.change(relabel, [language, mode], relabelled + shared.remount, js=LANGUAGE_JS,
+                        show_progress="hidden").then(shown, None, shared.remount, show_progress="hidden")
+        ui.load(lambda: technical_markdown(service.status()), None, technical, js=PAGE_JS, show_progress="hidden")
+        connect_library(mode, ui)
     return ui
 
 
@@ -76,6 +89,7 @@ def serve(settings: Settings) -> None:
         auth = (settings.auth_user, settings.auth_password.get_secret_value())
     build_ui(service).queue().launch(
         server_name=settings.host, server_port=settings.port, auth=auth, css=CARD_CSS, show_error=True,
+        i18n=GRADIO_STRINGS,
         # The Library tab refuses files over max_file_bytes with a clear message; far bigger ones are
         # stopped by Gradio while uploading, before they fill the disk.
         max_file_size=2 * settings.max_file_bytes,

@@ -1,5 +1,6 @@
-"""Answers rendered for people: HTML citation cards (all article text escaped), chat text, ingest
-reports and the Markdown export. Pure functions: no Gradio here."""
+"""Answers rendered for people in the interface language: answer and claim panels (their cards are
+in cards.py; all article text escaped), chat text, ingest reports and the Markdown export. Pure
+functions: no Gradio here."""
 
 from __future__ import annotations
 
@@ -10,55 +11,13 @@ from pathlib import Path
 
 from assistant.answering import Answer
 from assistant.claims import ClaimCheck
-from assistant.evidence import Citation
-from assistant.ui.i18n import ARABIC, stance_name, verdict_name
+from assistant.ui.cards import citation_card, text_dir
+from assistant.ui.i18n import text, verdict_name
 from assistant.web_library import FeedReport, FollowedFeed
-from ingest.arabic import detect_language
 from vectorstore.records import IngestReport, StoredArticle
-
-# Runs once when a citation panel mounts (Gradio's js_on_load); handles clicks on every card it will
-# ever show: copy the quote, scroll the opened article to the highlighted quote.
-CARDS_JS = """
-element.addEventListener('click', async (event) => {
-  const button = event.target.closest('button.copy-quote');
-  if (!button) return;
-  const quote = button.closest('.isnad-card')?.querySelector('.quote');
-  if (!quote) return;
-  try {
-    await navigator.clipboard.writeText(quote.textContent);
-  } catch (err) {  // no clipboard API (plain http on another host): copy the selection instead
-    const range = document.createRange();
-    range.selectNodeContents(quote);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    document.execCommand('copy');
-  }
-  button.textContent = 'copied ✓';
-  setTimeout(() => { button.textContent = 'copy quote'; }, 1500);
-});
-element.addEventListener('toggle', (event) => {
-  const box = event.target;
-  if (box.matches && box.matches('details.article') && box.open) {
-    box.querySelector('mark')?.scrollIntoView({block: 'nearest'});
-  }
-}, true);
-"""
-# The page chrome follows the interface language (answers and quotes carry their own direction).
-LANGUAGE_JS = f"""(language, mode) => {{
-  const arabic = language === '{ARABIC}';
-  const root = document.querySelector('.gradio-container') || document.body;
-  root.setAttribute('dir', arabic ? 'rtl' : 'ltr');
-  document.documentElement.setAttribute('lang', arabic ? 'ar' : 'en');
-  return [language, mode];
-}}"""
 
 # Every character CommonMark lets a backslash escape, less the ones html.escape already replaced.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
-
-
-def _dir(text: str) -> str:
-    return "rtl" if detect_language(text) == "ar" else "ltr"
 
 
 def escape_markdown(text: str) -> str:
@@ -66,68 +25,9 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escape(text, quote=False))
 
 
-def highlighted_passage(c: Citation) -> str:
-    """The passage with the quote marked, every piece escaped."""
-    at = c.passage.find(c.quote) if c.quote else -1
-    if at < 0:
-        return escape(c.passage)
-    before, after = c.passage[:at], c.passage[at + len(c.quote) :]
-    return f"{escape(before)}<mark>{escape(c.quote)}</mark>{escape(after)}"
-
-
-def highlighted_article(text: str, quote: str, start: int, end: int) -> str:
-    """The whole article, escaped, with the quote marked: at its offsets when they hold it, else
-    where it first occurs, else not at all."""
-    if not (quote and 0 <= start < end <= len(text) and text[start:end] == quote):
-        start = text.find(quote) if quote else -1
-        end = start + len(quote)
-    if start < 0:
-        return escape(text)
-    return f'{escape(text[:start])}<mark class="cited">{escape(text[start:end])}</mark>{escape(text[end:])}'
-
-
-def citation_card(
-    c: Citation, article_text: str | None = None, translation: str | None = None, card_id: str = ""
-) -> str:
-    """One citation: outlet, date, link, the quote (right-to-left when Arabic) with a copy button,
-    its passage, and (given ``article_text``) the whole article with the quote highlighted.
-    ``translation`` (a machine translation of the quote) is shown beside the quote, labelled;
-    ``card_id`` is the card's HTML id, for links to it (a chart's points)."""
-    badge = (
-        '<span class="isnad-badge-ok">✓ verified quote</span>'
-        if c.verified
-        else '<span class="isnad-badge-bad">✗ not verified</span>'
-    )
-    safe_url = c.url.lower().startswith(("http://", "https://"))
-    link = (
-        f'<a href="{escape(c.url, quote=True)}" target="_blank" rel="noopener noreferrer">link</a>' if safe_url else ""
-    )
-    meta = " · ".join(
-        f'<span class="{cls}">{escape(x)}</span>' for cls, x in (("outlet", c.source), ("date", c.published[:10])) if x
-    )
-    stance = stance_html(c)
-    anchor = f' id="{escape(card_id, quote=True)}"' if card_id else ""
-    lang = detect_language(c.quote)
-    quote = f'<blockquote class="quote" dir="{_dir(c.quote)}" lang="{lang}">{escape(c.quote)}</blockquote>'
-    if translation:
-        quote = (
-            f'<div class="quote-pair">{quote}<div class="translation" dir="ltr" lang="en">'
-            f'<span class="mt-label">machine translation</span> {escape(translation)}</div></div>'
-        )
-    article = ""
-    if article_text:
-        article = (
-            f'<details class="article"><summary>open article</summary><div class="article-text" '
-            f'dir="{_dir(article_text)}">{highlighted_article(article_text, c.quote, c.start, c.end)}</div></details>'
-        )
-    return (
-        f'<div class="isnad-card"{anchor} data-n="{c.n}" data-doc="{escape(c.doc_id)}">'
-        f'<div class="meta"><b>[{c.n}]</b> <span class="title" dir="{_dir(c.title)}">{escape(c.title)}</span>'
-        f" — {meta} {link} {badge}{stance}</div>{quote}"
-        f'<div class="actions"><button type="button" class="copy-quote">copy quote</button>'
-        f'<details class="passage-box"><summary>passage</summary><p class="passage" dir="{_dir(c.passage)}">'
-        f"{highlighted_passage(c)}</p></details>{article}</div></div>"
-    )
+def searched_html(where: str, language: str) -> str:
+    """What was searched (the outlets and dates), in the interface language."""
+    return f'<div class="isnad-searched">{escape(text("searched", language, where=where))}</div>'
 
 
 def answer_html(
@@ -137,62 +37,53 @@ def answer_html(
     translations: Mapping[str, str] | None = None,
     translation_note: str | None = None,
     card_ids: str = "",
+    language: str = "en",
+    searched: str | None = None,
 ) -> str:
-    """The notice banner (if any), what was searched, and one card per citation. ``articles`` maps
-    doc ids to full texts for the cards' "open article" panels; ``asked`` is the question as typed,
-    when a follow-up was rewritten into ``answer.question`` before searching; ``translations`` maps
-    quotes to machine translations shown beside them (``translation_note`` says what failed);
-    ``card_ids`` prefixes the cards' HTML ids (``{card_ids}{n}``), none when empty."""
+    """The notice banner (if any), what was searched, and one card per citation, worded in
+    ``language``. ``articles`` maps doc ids to full texts for the cards' "open article" panels;
+    ``asked`` is the question as typed, when a follow-up was rewritten into ``answer.question``
+    before searching; ``translations`` maps quotes to machine translations shown beside them
+    (``translation_note`` says what failed); ``card_ids`` prefixes the cards' HTML ids
+    (``{card_ids}{n}``), none when empty; ``searched`` says what was searched in ``language``
+    (the answer's own description when None)."""
     texts = articles or {}
     english = translations or {}
     parts = []
     if asked and asked != answer.question:
         parts.append(
-            f'<div class="isnad-searched-for">Searched for: <q dir="{_dir(answer.question)}">'
-            f"{escape(answer.question)}</q></div>"
+            f'<div class="isnad-searched-for">{escape(text("searched_for", language))} '
+            f'<q dir="{text_dir(answer.question)}">{escape(answer.question)}</q></div>'
         )
     if answer.notice:
         parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(answer.notice)}</div>')
-    if answer.searched:
-        parts.append(f'<div class="isnad-searched">searched: {escape(answer.searched)}</div>')
+    where = searched if searched is not None else answer.searched
+    if where:
+        parts.append(searched_html(where, language))
     if translation_note:
         parts.append(f'<div class="isnad-translation-note" role="status">{escape(translation_note)}</div>')
     parts.extend(
-        citation_card(c, texts.get(c.doc_id), english.get(c.quote), f"{card_ids}{c.n}" if card_ids else "")
+        citation_card(c, texts.get(c.doc_id), english.get(c.quote), f"{card_ids}{c.n}" if card_ids else "", language)
         for c in answer.citations
     )
     return "\n".join(parts)
 
 
-def stance_html(c: Citation) -> str:
-    """A claim-check card's stance (with the stance model's probability), and whether this sentence
-    decided the verdict or is an earlier figure; empty for an answer's card."""
-    if not c.stance:
-        return ""
-    names = " · ".join(dict.fromkeys((stance_name(c.stance, "en"), stance_name(c.stance, "ar"))))
-    confidence = f" ({c.stance_confidence:.0%})" if c.stance_confidence is not None else ""
-    marks = [f'<span class="stance stance-{escape(c.stance)}">{escape(names)}{confidence}</span>']
-    if c.decisive:
-        marks.append('<span class="decisive">decided the verdict · حسمت الحكم</span>')
-    if c.earlier:
-        marks.append('<span class="earlier">earlier figure · رقم أقدم</span>')
-    return " · " + " · ".join(marks)
-
-
-def claim_html(check: ClaimCheck, articles: Mapping[str, str] | None = None) -> str:
-    """A claim check: the verdict (in English and Arabic), its explanation, the notice, what was
-    searched, and the evidence cards, each with its stance."""
+def claim_html(
+    check: ClaimCheck, articles: Mapping[str, str] | None = None, language: str = "en", searched: str | None = None
+) -> str:
+    """A claim check, worded in ``language``: the verdict (what the sources say, never "true" or
+    "false"), its explanation, the notice, what was searched, and the evidence cards, each with its stance."""
     texts = articles or {}
-    names = " · ".join(dict.fromkeys((verdict_name(check.verdict, "en"), verdict_name(check.verdict, "ar"))))
     parts = [
         f'<div class="isnad-verdict verdict-{escape(check.verdict)}" data-verdict="{escape(check.verdict)}">'
-        f'<div class="verdict-name">{escape(names)}</div>'
-        f'<p class="explanation" dir="{_dir(check.explanation)}">{escape(check.explanation)}</p></div>'
+        f'<div class="verdict-name">{escape(verdict_name(check.verdict, language))}</div>'
+        f'<p class="explanation" dir="{text_dir(check.explanation)}">{escape(check.explanation)}</p></div>'
     ]
     if check.notice:
         parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(check.notice)}</div>')
-    parts.append(f'<div class="isnad-searched">searched: {escape(check.searched or "all outlets")}</div>')
-    parts.extend(citation_card(c, texts.get(c.doc_id)) for c in check.citations)
+    parts.append(searched_html(searched or check.searched or text("all_outlets", language), language))
+    parts.extend(citation_card(c, texts.get(c.doc_id), language=language) for c in check.citations)
     return "\n".join(parts)
 
 
@@ -218,15 +109,18 @@ def error_html(message: str) -> str:
     return f'<div class="isnad-error" role="alert">⚠️ {escape(message)}</div>'
 
 
-def answer_chat_markdown(answer: Answer, asked: str | None = None) -> str:
+def answer_chat_markdown(
+    answer: Answer, asked: str | None = None, language: str = "en", searched: str | None = None
+) -> str:
     """The answer for a Markdown chat bubble: its text shown literally (quotes come from articles),
     then the notice and what was searched (and, for a rewritten follow-up, the question searched for)."""
     lines = [escape_markdown(answer.answer).replace("\n", "  \n")]
     if asked and asked != answer.question:
-        lines.insert(0, f"_Searched for: {escape_markdown(answer.question)}_")
+        lines.insert(0, f"_{escape_markdown(text('searched_for', language))} {escape_markdown(answer.question)}_")
     if answer.notice:
         lines.append(f"⚠️ _{escape_markdown(answer.notice)}_")
-    lines.append(f"_searched: {escape_markdown(answer.searched or 'all outlets')}_")
+    where = searched or answer.searched or text("all_outlets", language)
+    lines.append(f"_{escape_markdown(text('searched', language, where=where))}_")
     return "\n\n".join(lines)
 
 
@@ -245,6 +139,13 @@ def answer_markdown(answer: Answer) -> str:
         lines.append(f"  > {c.quote}")
     lines.append(f"\n_Searched: {answer.searched}_")
     return "\n".join(lines)
+
+
+LIBRARY_COLUMNS = ("col_id", "col_title", "col_outlet", "col_date", "col_chunks")
+
+
+def library_headers(language: str) -> list[str]:
+    return [text(key, language) for key in LIBRARY_COLUMNS]
 
 
 def library_rows(articles: list[StoredArticle]) -> list[list[str | int]]:
@@ -294,21 +195,12 @@ def feed_reports_markdown(reports: Sequence[FeedReport]) -> str:
     return "\n".join(blocks)
 
 
-def followed_feeds_markdown(feeds: Sequence[FollowedFeed]) -> str:
+def followed_feeds_markdown(feeds: Sequence[FollowedFeed], language: str = "en") -> str:
     if not feeds:
-        return "_No feeds followed._"
+        return f"_{text('no_feeds', language)}_"
     rows = [
         f"- {escape_markdown(f.title or f.url)} — {escape_markdown(f.url)}"
         + (f" (last fetched {escape_markdown(f.refreshed[:16].replace('T', ' '))} UTC)" if f.refreshed else "")
         for f in feeds
     ]
-    return "**Followed feeds**\n" + "\n".join(rows)
-
-
-def status_markdown(status: Mapping[str, object]) -> str:
-    """The status line: what is indexed, and which models and store answer."""
-    st = status
-    return (
-        f"**{st['articles']:,} articles · {st['chunks']:,} chunks indexed** · embeddings: {st['embedding_model']}"
-        f" · store: {st['vector_store']} · answers: {st['llm']}"
-    )
+    return f"**{text('followed_feeds', language)}**\n" + "\n".join(rows)

@@ -1,4 +1,4 @@
-"""The page's CSS: citation cards, badges, verdicts, progress, the conversation's turns and figure table."""
+"""The page's CSS: citation cards, badges, verdicts, quiet progress, the conversation's turns, figure table, counter."""
 
 CARD_CSS = """
 .isnad-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
@@ -37,8 +37,9 @@ CARD_CSS = """
 .verdict-supported { background: #dafbe1; border-color: #1a7f37; }
 .verdict-contradicted { background: #ffebe9; border-color: #cf222e; }
 .verdict-not_enough_info { background: #f6f8fa; }
-.isnad-progress ol { margin: 4px 0; padding-inline-start: 20px; color: #57606a; }
-.isnad-progress li.current { color: #0969da; font-weight: 600; }
+.isnad-progress { font-size: 0.85em; color: #57606a; }
+.isnad-progress ol { margin: 2px 0; padding-inline-start: 18px; }
+.isnad-progress li.current { color: #57606a; font-style: italic; }
 #chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
 #library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
 /* the conversation: one section per turn (newest first), the figure's history, what was searched */
@@ -53,4 +54,11 @@ CARD_CSS = """
   background: #f6f8fa; }
 .isnad-closest .closest-title { font-weight: 700; color: #57606a; }
 .isnad-closest .isnad-card { background: #fff; border-style: dashed; opacity: 0.9; }
+/* typed text follows its own direction; the counter shows near the question length limit */
+#question textarea, #claim textarea { text-align: start; unicode-bidi: plaintext; }
+.isnad-counter { font-size: 0.8em; color: #57606a; }
+.isnad-counter.isnad-over { color: #cf222e; font-weight: 600; }
+.isnad-card .no-link, .isnad-card .undated { font-style: italic; }
+.isnad-card button.copy-quote-only { border: 1px solid #d0d7de; border-radius: 6px; padding: 1px 8px;
+  background: #fff; cursor: pointer; font-size: 0.95em; margin-inline-start: 4px; }
 """

@@ -136,16 +136,24 @@ def test_translation_is_shown_beside_the_original_and_labelled():
     assert "quote-pair" not in plain and "machine translation unavailable" in plain
 
 
-def test_claim_panel_shows_the_verdict_in_both_languages_and_each_stance():
+def test_claim_panel_says_what_the_sources_say_in_the_interface_language_and_each_stance():
     check = ClaimCheck(
-        claim="c", language="ar", mode="extractive", verdict="contradicted", explanation="غير صحيح: [1] تناقض <x>",
+        claim="c", language="ar", mode="extractive", verdict="contradicted", explanation="تناقضه: [1] تناقض <x>",
         citations=[citation(stance="contradicts"), citation(n=2, stance="supports")], searched="BBC Arabic",
     )
     html = claim_html(check)
-    assert 'data-verdict="contradicted"' in html and "Contradicted · غير صحيح" in html
+    assert 'data-verdict="contradicted"' in html and ">contradicted by the sources<" in html
     assert "تناقض &lt;x&gt;" in html and "searched: BBC Arabic" in html
-    assert '<span class="stance stance-contradicts">contradicts · يناقض</span>' in html
-    assert '<span class="stance stance-supports">supports · يؤيد</span>' in html
+    assert '<span class="stance stance-contradicts">contradicts</span>' in html
+    assert '<span class="stance stance-supports">supports</span>' in html
+    arabic = claim_html(check, language="العربية", searched="BBC Arabic")
+    assert ">تناقضه المصادر<" in arabic and "نطاق البحث: BBC Arabic" in arabic
+    assert '<span class="stance stance-supports">يؤيد</span>' in arabic and "✓ اقتباس موثق" in arabic
+    for verdict in ("supported", "contradicted", "not_enough_info"):  # what the sources say, never true / false
+        names = VERDICTS[verdict]
+        assert "صحيح" not in names[1] and not {"true", "false"} & set(names[0].lower().split())
+    assert VERDICTS["supported"] == ("supported by the sources", "تدعمه المصادر")
+    assert VERDICTS["not_enough_info"] == ("not enough information", "لا تكفي المعلومات")
 
 
 def test_progress_and_draft_are_escaped_and_the_draft_is_labelled():
