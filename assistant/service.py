@@ -237,8 +237,19 @@ class IsnadService:
         return query, ranked, timings
 
     def _should_abstain(self, ranked: list[EvidenceSentence], query: Query) -> bool:
+        """Not covered: no sentence is similar enough to the question, or none of the similar ones has
+        the question's key terms and the kind of answer it asks for (``assistant.coverage``)."""
+        from assistant.coverage import judge_coverage
+
         s = self.settings
-        return should_abstain(ranked, query.language, s.min_relevance, s.min_relevance_same_language)
+
+        def covers(texts: Sequence[str]) -> list[bool]:
+            return [c.covers for c in judge_coverage(self.embedder, query.text, texts, s.coverage_tolerance)]
+
+        return should_abstain(
+            ranked, query.language, s.min_relevance, s.min_relevance_same_language,
+            covers if s.coverage_tolerance >= 0 else None, s.coverage_sentences,
+        )
 
     def _translate(self, question: str) -> str | None:
         try:

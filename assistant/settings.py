@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     min_relevance_same_language: float = Field(
         0.82, description="The same bar for sentences in the question's own language (e5 runs higher within one)."
     )
+    # Chosen on out_of_corpus_dev.jsonl, checked on XQuAD Arabic and the ANS claims: docs/benchmarks.md,
+    # "Abstention, issue 11 part 4".
+    coverage_tolerance: float = Field(
+        0.015, description="How much closer a sentence may come to the question without one of its key terms "
+        "before it counts as lacking that term (assistant/coverage.py); negative = no key-term check."
+    )
+    coverage_sentences: int = Field(5, ge=1, description="Relevant sentences the key-term check reads, best first.")
 
     # Answering.
     mode: Literal["llm", "extractive"] = "llm"

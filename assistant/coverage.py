@@ -1,0 +1,162 @@
+"""Does an evidence sentence cover the question? The key-term signal behind abstention (issue 11).
+
+A sentence can be close to a question in e5 space and still not answer it: "How many US troops are
+in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the question's key terms
+(its content words: Japan). A key term counts as present in a sentence when
+
+- the sentence has the word (same script; normalised Arabic, leading clitics and light suffixes
+  folded, so الأمريكيين meets أمريكي), or
+- leaving the term out of the question does not make the question closer to the sentence (e5, so
+  it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
+  The second test embeds the question once per key term (a few short queries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.figures import unit_kind
+from assistant.numbers import NumberMention, extract_numbers
+from ingest.arabic import light_stem, normalize
+from vectorstore.embeddings import SentenceEmbedder, unit_float32
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Question words, function words and verbs of being/amount: never what a question is about.
+_ARABIC_STOPWORD_LIST = """
+كم عدد ما ماذا من متى أين اين كيف لماذا لما هل أي اي أية هو هي هم هن هما ذلك تلك هذا هذه هؤلاء الذي التي الذين
+اللذين اللتين في على إلى الى عن مع بين منذ حتى عند لدى أو او و ثم قد لقد كان كانت كانوا يكون تكون يبلغ تبلغ بلغ بلغت
+يوجد توجد هناك كل بعض غير جميع إن أن ان لم لن لا مدى يمكن تم يتم أكثر اكثر أقل به بها لها له فيها منها عنها
+اسم يسمى تسمى
+"""
+_ENGLISH_STOPWORD_LIST = """
+how many much what which who whom whose when where why is are was were do does did done the a an of in on at to for
+from by with about as be been being has have had there their its it this that these those and or not no can could would
+should will into than then also any some all each other such most more less number amount total name called
+"""
+_ARABIC_STOPWORDS = {normalize(w) for w in _ARABIC_STOPWORD_LIST.split()}
+_ENGLISH_STOPWORDS = set(_ENGLISH_STOPWORD_LIST.split())
+# Clitics a word may carry before its stem (longest first): وبال… = and + with + the.
+_CLITICS = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+# "How many …?", "كم عدد …؟": the answer is a count of something.
+_COUNT_QUESTION = re.compile(r"\b(how many|number of)\b|(^|\s)(كم|ما)\s+(عدد|اعداد)(\s|$)", re.IGNORECASE)
+MIN_STEM = 3  # shortest stem that may take an ending
+TERMS_PER_MISS = 6  # a long question or claim may lack one key term in every six (a paraphrase, a stray word)
+# Endings a form may add to another's stem (after normalize: ة→ه): عسكري/عسكريا, امريك/امريكيين, troop/troops.
+_ENDINGS = ("ا", "ي", "ه", "ها", "ات", "ين", "ون", "ان", "يه", "يا", "يين", "يون", "s", "es")
+# Words between a number and what it measures: "30 و 45 في المئة", "1500 إلى 2000 مسلح".
+_NUMBER_LINKS = {normalize(w) for w in ("و", "او", "إلى", "الى", "and", "or", "to", "-")}
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text`` (Arabic spelling variants and digits folded, lower case)."""
+    return _WORD.findall(normalize(text))
+
+
+def _is_stopword(word: str) -> bool:
+    """A question or function word, also with a clitic (وفي) or glued to ما/من as people type (ماهو, ماسم)."""
+    if word in _ARABIC_STOPWORDS or word in _ENGLISH_STOPWORDS:
+        return True
+    glued = (*_CLITICS, "ما", "من")
+    return not word.isascii() and any(word.startswith(c) and word[len(c):] in _ARABIC_STOPWORDS for c in glued)
+
+
+def key_terms(question: str) -> list[str]:
+    """The question's content words, normalised, in order, each once (question and function words left out)."""
+    return list(dict.fromkeys(w for w in words(question) if len(w) > 1 and not _is_stopword(w)))
+
+
+def word_forms(word: str) -> set[str]:
+    """The stems a normalised word may stand for: itself, without a leading clitic, light-stemmed
+    (English: without a plural -s)."""
+    if word.isascii():
+        return {word[:-1] if len(word) > 4 and word.endswith("s") else word}
+    forms = {word} | {word[len(c):] for c in _CLITICS if word.startswith(c) and len(word) - len(c) >= MIN_STEM}
+    return forms | {light_stem(f) for f in forms}
+
+
+def _same_stem(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= MIN_STEM and long.startswith(short) and long[len(short):] in _ENDINGS)
+
+
+def mentions(term: str, sentence_words: Sequence[str]) -> bool:
+    """Does a sentence (its normalised ``words``) contain ``term`` in some inflected form?"""
+    forms = word_forms(term)
+    return any(_same_stem(a, b) for w in sentence_words for a in word_forms(w) for b in forms)
+
+
+def without_term(question: str, term: str) -> str:
+    """The question with the words that normalise to ``term`` left out."""
+    return " ".join(w for w in question.split() if term not in words(w))
+
+
+def _encode_queries(embedder: SentenceEmbedder, texts: Sequence[str]) -> np.ndarray:
+    """Unit query vectors for ``texts``, in one batch (one model call instead of one per text)."""
+    vectors = embedder.model.encode([embedder.query_prompt + t for t in texts], normalize_embeddings=True,
+                                    convert_to_numpy=True)
+    return unit_float32(vectors)
+
+
+def term_drops(
+    embedder: SentenceEmbedder, question: str, terms: Sequence[str], sentence_vectors: np.ndarray
+) -> np.ndarray:
+    """(sentences × terms): how much closer the question is to each sentence than the question
+    without each term. Negative: the sentence is closer to the question without that term, i.e.
+    it lacks what the term asks about."""
+    if not terms or not len(sentence_vectors):
+        return np.zeros((len(sentence_vectors), len(terms)), dtype=np.float32)
+    queries = _encode_queries(embedder, [question, *(without_term(question, t) for t in terms)])
+    sims = sentence_vectors @ queries.T
+    return sims[:, :1] - sims[:, 1:]
+
+
+def asks_for_a_count(question: str) -> bool:
+    """'How many soldiers…?', 'كم عدد…؟', 'ما عدد…؟' (not 'how much', 'how tall': those are not counts)."""
+    return bool(_COUNT_QUESTION.search(normalize(question)))
+
+
+def _measured(mention: NumberMention) -> NumberMention:
+    """The mention with the unit of a range or list it opens ("30 و 45 في المئة": a percentage)."""
+    for word in mention.following:
+        if word not in _NUMBER_LINKS and not word[:1].isdigit():
+            return replace(mention, unit=word)
+    return mention
+
+
+def states_a_count(text: str) -> bool:
+    """A number that counts something (not a year, percentage, distance, sum of money or duration)."""
+    return any(not m.is_year and unit_kind(_measured(m)) == "count" for m in extract_numbers(text))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What one evidence sentence lacks to answer the question."""
+
+    missing: tuple[str, ...]  # key terms of the question the sentence lacks
+    answer_type: bool  # it states the kind of answer asked for (a count for a how-many question)
+    terms: int = 0  # how many key terms the question has
+
+    @property
+    def covers(self) -> bool:
+        return len(self.missing) <= self.terms // TERMS_PER_MISS and self.answer_type
+
+
+def judge_coverage(
+    embedder: SentenceEmbedder, question: str, sentences: Sequence[str], tolerance: float
+) -> list[Coverage]:
+    """For each sentence, the question's key terms it lacks and whether it states the kind of answer
+    asked for. A term is lacking when the sentence neither mentions it nor gets more than
+    ``tolerance`` closer to the question without it (see ``term_drops``)."""
+    terms = key_terms(question)
+    count = asks_for_a_count(question)
+    drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
+    judged = []
+    for row, text in zip(drops, sentences, strict=True):
+        found = words(text)
+        missing = tuple(t for t, drop in zip(terms, row, strict=True) if drop < -tolerance and not mentions(t, found))
+        judged.append(Coverage(missing, states_a_count(text) if count else True, len(terms)))
+    return judged

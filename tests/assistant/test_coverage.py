@@ -1,0 +1,166 @@
+"""Key-term and answer-type signals behind abstention (assistant/coverage.py): pure logic, no model,
+and ``should_abstain`` with a coverage check (a stand-in for the e5 one)."""
+
+import numpy as np
+import pytest
+
+from assistant.coverage import (
+    asks_for_a_count,
+    judge_coverage,
+    key_terms,
+    mentions,
+    states_a_count,
+    without_term,
+    words,
+)
+from assistant.evidence import EvidenceSentence
+from assistant.verification import should_abstain
+from vectorstore.records import StoredChunk
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("How many US troops are stationed in Japan?", ["us", "troops", "stationed", "japan"]),
+        ("كم عدد الجنود الأمريكيين في اليابان؟", ["الجنود", "الامريكيين", "اليابان"]),
+        ("ما هي عاصمة كندا؟", ["عاصمه", "كندا"]),
+        ("من هو مؤلف روايات هاري بوتر؟", ["مولف", "روايات", "هاري", "بوتر"]),
+        ("متى افتتح الجسر عام 1937؟", ["افتتح", "الجسر", "عام", "1937"]),
+        ("ماهو اسم أطول نهر؟", ["اطول", "نهر"]),  # ما glued to هو, as often typed
+    ],
+)
+def test_key_terms_are_the_content_words_normalised(question, terms):
+    assert key_terms(question) == terms
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence"),
+    [
+        ("الامريكيين", "ينتشر نحو 900 جندي أمريكي في سوريا"),  # plural against singular
+        ("سوريا", "وينشر الجيش الأمريكي 2000 جندي في سوريا"),
+        ("البانثرز", "لم يتخلى فريق بانثرز سوى عن 308 نقطة"),  # the article
+        ("ايسلندا", "نسبة حيازة سكان آيسلندا للأسلحة"),  # hamza forms fold
+        ("كندا", "وقالت الحكومة الكندية إن العقد هو الأكبر"),
+        ("troops", "About 900 US troop members remain"),
+        ("2019", "في عام ٢٠١٩"),  # Arabic-Indic digits
+    ],
+)
+def test_a_term_is_found_in_its_inflected_forms(term, sentence):
+    assert mentions(term, words(sentence))
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence"),
+    [
+        ("اليابان", "وتقر الولايات المتحدة إن هناك 522 عسكريا أمريكيا في العراق"),
+        ("الهند", "اقترضت الحكومة الأردنية من صندوق النقد الدولي 723 مليون دولار"),
+        ("japan", "522 US troops are in Iraq"),
+        ("الهند", "وكلية الهندسة في بغداد"),  # a longer word is not the term with an ending
+    ],
+)
+def test_a_missing_term_is_not_found(term, sentence):
+    assert not mentions(term, words(sentence))
+
+
+def test_leaving_a_term_out_removes_every_word_that_spells_it():
+    assert without_term("كم عدد الجنود الأمريكيين في اليابان؟", "اليابان") == "كم عدد الجنود الأمريكيين في"
+    assert without_term("How many US troops are in Japan?", "japan") == "How many US troops are in"
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("How many US troops remain in Syria?", True),
+        ("What is the number of refugees in Jordan?", True),
+        ("كم عدد الجنود الأمريكيين في سوريا؟", True),
+        ("ما عدد سكان الأردن؟", True),
+        ("How much did the IMF lend Jordan?", False),
+        ("كم يبلغ طول نهر دجلة؟", False),
+        ("متى سقط جدار برلين؟", False),
+    ],
+)
+def test_count_questions(question, count):
+    assert asks_for_a_count(question) is count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("ينتشر نحو 900 جندي أمريكي في سوريا", True),
+        ("يبلغ عدد سكانها 9،5 ملايين نسمة", True),
+        ("بنسبة 30 و 45 في المئة على التوالي", False),  # percentages
+        ("ويبلغ طوله 1850 كيلو متراً", False),  # a distance
+        ("وفور سقوط جدار برلين عام 1989", False),  # a year
+    ],
+)
+def test_a_count_is_a_number_of_things(text, count):
+    assert states_a_count(text) is count
+
+
+class KeywordEmbedder:
+    """A stand-in for e5 in 3 dimensions: how much a text is about Syria, Japan and troops."""
+
+    AXES = (("سوريا", "syria"), ("اليابان", "japan"), ("جندي", "جنود", "troops"))
+
+    def _vector(self, text: str) -> np.ndarray:
+        lowered = text.lower()
+        v = np.array([1.0 + sum(w in lowered for w in axis) for axis in self.AXES])
+        return v / np.linalg.norm(v)
+
+    query_prompt = ""
+
+    @property
+    def model(self):
+        return self
+
+    def encode(self, texts, **_: object) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+    def encode_passages_cached(self, texts):
+        return np.stack([self._vector(t) for t in texts])
+
+
+def test_a_sentence_lacking_a_key_term_does_not_cover_the_question():
+    question = "How many troops are in Japan?"
+    sentences = ["There are 900 troops in Syria.", "Japan hosts 54,000 troops."]
+    judged = judge_coverage(KeywordEmbedder(), question, sentences, tolerance=0.01)  # type: ignore[arg-type]
+    assert judged[0].missing == ("japan",) and not judged[0].covers
+    assert judged[1].missing == () and judged[1].covers
+
+
+def test_a_long_question_may_lack_one_key_term_in_six():
+    question = "Which troops in Syria and Japan guard the northern border crossings and airfields?"
+    assert len(key_terms(question)) == 8
+    judged = judge_coverage(KeywordEmbedder(), question,  # type: ignore[arg-type]
+                            ["Troops guard northern border crossings and airfields in Syria."], tolerance=0.01)
+    assert judged[0].missing == ("japan",) and judged[0].covers
+
+
+def test_a_count_question_needs_a_sentence_stating_a_count():
+    judged = judge_coverage(KeywordEmbedder(), "How many troops are in Syria?",  # type: ignore[arg-type]
+                            ["Troops in Syria rose by 30 percent.", "900 troops are in Syria."], tolerance=0.01)
+    assert [c.answer_type for c in judged] == [False, True]
+    assert [c.covers for c in judged] == [False, True]
+
+
+def _sentence(text: str, similarity: float) -> EvidenceSentence:
+    chunk = StoredChunk("d:0", "d", text, 0, len(text), "", "", "", "", "ar")
+    return EvidenceSentence(chunk, 0, len(text), text, similarity, similarity)
+
+
+def test_should_abstain_when_no_similar_sentence_covers_the_question():
+    similar = [_sentence("عن العراق", 0.86), _sentence("عن سوريا", 0.84), _sentence("بعيد", 0.70)]
+    read: list[list[str]] = []
+
+    def covers(texts):
+        read.append(list(texts))
+        return ["سوريا" in t for t in texts]
+
+    assert not should_abstain(similar, "ar", 0.80, 0.82, covers)
+    assert read == [["عن العراق", "عن سوريا"]]  # only the sentences over the bar are read
+    assert should_abstain(similar, "ar", 0.80, 0.82, lambda texts: [False] * len(texts))
+    assert should_abstain(similar, "ar", 0.80, 0.82, covers, checked=1)  # only the best one is read
+    assert should_abstain(similar[2:], "ar", 0.80, 0.82, covers)  # nothing over the bar: not even read
+
