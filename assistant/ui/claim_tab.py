@@ -66,7 +66,8 @@ def claim_tab(service: IsnadService, shared: Shared) -> None:
                     label=label("claim", language), placeholder=label("claim_placeholder", language))))
                 check_button = shared.labelled(gr.Button("Check", variant="primary", elem_id="check", scale=1),
                                                "check", "value")
-            examples = gr.Examples(CLAIM_EXAMPLES, inputs=claim, label=label("examples", ENGLISH))
+            examples = gr.Examples(CLAIM_EXAMPLES, inputs=claim, label=label("examples", ENGLISH),
+                                   elem_id="claim-examples")
             shared.labelled(examples.dataset, "examples")
         with gr.Column(scale=1):
             filters = filter_controls(service, shared, ("claim-outlets", "claim-from", "claim-to"), "claim_outlets")

@@ -33,11 +33,21 @@ LANGUAGE_JS = f"""async (language, mode) => {{
   return [language, mode];
 }}"""
 
-PAGE_JS = f"() => {{ {DIR_AUTO_JS} }}"
+# On load, and whenever Gradio draws a tab for the first time.
+PAGE_JS = f"""() => {{
+  const follow = () => {{ {DIR_AUTO_JS} }};
+  follow();
+  new MutationObserver(follow).observe(document.body, {{childList: true, subtree: true}});
+}}"""
 
 # Gradio strings its Arabic locale lacks or words otherwise (keys of Gradio's front end).
 GRADIO_STRINGS = gr.I18n(ar={
     "upload_text.drop_file": "أسقط الملفات هنا",
     "upload_text.click_to_upload": "انقر للاختيار",
     "common.or": "أو",
+    "common.complete": "اكتمل",
 })
+
+# Gradio's launch options for this page: its strings, and a footer without the run-history link
+# (its label is not translated by Gradio).
+LAUNCH_OPTIONS = {"i18n": GRADIO_STRINGS, "footer_links": ["api", "gradio", "settings"]}

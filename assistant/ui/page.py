@@ -23,7 +23,7 @@ from assistant.ui.ask_tab import ask_tab
 from assistant.ui.claim_tab import claim_tab
 from assistant.ui.i18n import ENGLISH, LANGUAGES, label
 from assistant.ui.library_tab import library_tab
-from assistant.ui.locale import GRADIO_STRINGS, LANGUAGE_JS, PAGE_JS
+from assistant.ui.locale import LANGUAGE_JS, LAUNCH_OPTIONS, PAGE_JS
 from assistant.ui.shared import Shared
 from assistant.ui.status import IndexSummary, status_markdown, technical_markdown
 from assistant.ui.styles import CARD_CSS
@@ -59,8 +59,9 @@ def build_ui(service: IsnadService) -> gr.Blocks:
             hidden = [gr.update(visible=False) for _ in shared.remount]
             return [update(lang, answer_mode) for _, update in shared.relabel] + hidden
 
-        def shown() -> list[Any]:
-            return [gr.update(visible=True) for _ in shared.remount]
+        def shown() -> Any:
+            updates = [gr.update(visible=True) for _ in shared.remount]
+            return updates[0] if len(updates) == 1 else updates  # Gradio takes one output's value unwrapped
 
         # Gradio words some parts (the drop zone) once, when drawn: hidden and shown again, they take the new language.
         language.change(relabel, [language, mode], relabelled + shared.remount, js=LANGUAGE_JS,
@@ -89,7 +90,7 @@ def serve(settings: Settings) -> None:
         auth = (settings.auth_user, settings.auth_password.get_secret_value())
     build_ui(service).queue().launch(
         server_name=settings.host, server_port=settings.port, auth=auth, css=CARD_CSS, show_error=True,
-        i18n=GRADIO_STRINGS,
+        **LAUNCH_OPTIONS,
         # The Library tab refuses files over max_file_bytes with a clear message; far bigger ones are
         # stopped by Gradio while uploading, before they fill the disk.
         max_file_size=2 * settings.max_file_bytes,

@@ -27,7 +27,7 @@ from local_site import RAIL_QUESTION, RAIL_TITLE, serve_site
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect, sync_playwright
 
 from assistant.service import IsnadService
-from assistant.ui.locale import GRADIO_STRINGS
+from assistant.ui.locale import LAUNCH_OPTIONS
 from assistant.ui.page import build_ui
 from assistant.ui.styles import CARD_CSS
 
@@ -100,7 +100,7 @@ def served(service: IsnadService) -> Iterator[str]:
     ui = build_ui(service)
     port = free_port()
     ui.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, css=CARD_CSS, quiet=True,
-                      i18n=GRADIO_STRINGS)
+                      **LAUNCH_OPTIONS)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
