@@ -14,7 +14,8 @@ from assistant.errors import BadInputError, IsnadError, LLMUnavailableError, Sto
 from assistant.evidence import Citation
 from assistant.quote_translation import checked_translation, translate_quotes
 from assistant.settings import PROJECT_ROOT
-from assistant.ui.forms import parse_day, search_filter, split_by_size
+from assistant.ui.cards import citation_card, cited_quote, short_title
+from assistant.ui.forms import Catalog, checked_filter, parse_day, search_filter, searched_text, split_by_size
 from assistant.ui.i18n import LABELS, PROGRESS, STANCES, VERDICTS, label
 from assistant.ui.render import (
     answer_html,
@@ -25,6 +26,7 @@ from assistant.ui.render import (
     progress_html,
 )
 from assistant.ui.shared import failure_text
+from assistant.ui.status import outlet_choices, status_markdown, technical_markdown
 from assistant.web_library import FeedReport
 from ingest.models import Rejection
 from vectorstore.records import IngestReport
@@ -173,3 +175,54 @@ def test_web_reports_name_each_url_and_reason():
     text = feed_reports_markdown([feed, FeedReport("http://h/bad.xml", error="not an RSS or Atom feed")])
     assert "**1 new**" in text and "summary of http\\:" in text and "HTTP 404" in text
     assert "bad\\.xml" in text and "not an RSS or Atom feed" in text
+
+
+def test_filters_report_every_problem_at_once_and_a_range_without_articles():
+    catalog = Catalog((("2018-02-01", "BBC Arabic"), ("2018-06-10", "Reuters"), ("", "Blog")))
+    with pytest.raises(BadInputError) as both:
+        search_filter([], "13/04/2018", "2018-02-30")
+    assert "'13/04/2018'" in str(both.value) and "'2018-02-30'" in str(both.value)
+    with pytest.raises(BadInputError, match=r"From \(2018-09-01\) is after To \(2018-06-01\)"):
+        search_filter([], "2018-09-01", "2018-06-01")
+    with pytest.raises(BadInputError, match="بعد تاريخ «إلى»"):
+        search_filter([], "2018-09-01", "2018-06-01", "العربية")
+    with pytest.raises(BadInputError) as empty:
+        checked_filter([], "2030-01-01", "2030-12-31", lambda: catalog, "en")
+    assert str(empty.value) == (
+        "No indexed article falls between 2030-01-01 and 2030-12-31 (the index covers 2018-02-01 to 2018-06-10)."
+    )
+    with pytest.raises(BadInputError, match="No indexed article from Reuters falls between 2018-01-01 and …"):
+        checked_filter(["Reuters"], "2018-01-01", "", lambda: Catalog((("2018-02-01", "BBC Arabic"),)), "en")
+    read: list[int] = []
+    flt = checked_filter(["Reuters"], "", "", lambda: read.append(1) or catalog, "en")  # type: ignore[func-returns-value]
+    assert flt.sources == ("Reuters",) and read == []  # no date given: the catalogue is not read
+    assert checked_filter([], "2018-06-01", "", lambda: catalog, "en").date_from is not None
+    assert searched_text(flt, "العربية") == "Reuters" and searched_text(search_filter([], "", ""), "ar") == "كل المصادر"
+
+
+def test_status_line_speaks_to_journalists_and_outlets_carry_their_counts():
+    catalog = Catalog((("2018-02-01", "BBC Arabic"), ("2024-09-27", "BBC Arabic"), ("2019-01-01", "Reuters")))
+    line = status_markdown(catalog, "English", "extractive")
+    assert line == "**3 articles** from 2 outlets · 2018-02-01 to 2024-09-27 · answers: quotes only (extractive)"
+    assert status_markdown(catalog, "العربية", "llm").startswith("**٣ مقالا** من ٢ مصادر")
+    assert outlet_choices(catalog, "en") == [("BBC Arabic (2)", "BBC Arabic"), ("Reuters (1)", "Reuters")]
+    assert "Library" in status_markdown(Catalog(), "en", "llm")
+    details = technical_markdown({"chunks": 1200, "embedding_model": "e5", "embedding_runtime": "bf16",
+                                  "vector_store": "chroma embedded (/srv)", "llm": "none"})
+    assert "1,200" in details and "chroma embedded" in details and r"e5 \(bf16\)" in details
+
+
+def test_a_quote_is_copied_with_its_source_and_a_bare_source_says_what_it_lacks():
+    bare = citation(title="", source="", published="", url="")
+    assert cited_quote(citation(), "en") == f"«{QUOTE}» — BBC Arabic, 2018-04-13, https://example.org/a"
+    assert cited_quote(bare, "ar") == f"«{QUOTE}» — غير مؤرخ، بلا رابط"
+    assert cited_quote(citation(), "en", "An official said.").endswith("\n(machine translation: An official said.)")
+    html = citation_card(bare, language="ar")
+    assert '<span class="undated">غير مؤرخ</span>' in html and '<span class="no-link">بلا رابط</span>' in html
+    assert "()" not in html and "انسخ الاقتباس مع مصدره" in html and "copy" not in html.split("class=")[0]
+    sentence = "The Marrowby lantern festival drew 5,300 visitors to the old harbour over three nights this autumn."
+    cut = short_title(sentence)
+    assert cut.endswith("…") and len(cut) <= 81 and sentence.startswith(cut[:-1]) and sentence[len(cut) - 1] == " "
+    assert short_title("Short title") == "Short title" and short_title("", QUOTE) == QUOTE
+    card = citation_card(citation(title=sentence))
+    assert f'title="{sentence}"' in card and f">{cut}</span>" in card  # the whole title on hover
