@@ -20,6 +20,7 @@ from assistant.answering import (
 )
 from assistant.claim_checker import ClaimChecker
 from assistant.claims import ClaimCheck
+from assistant.coverage import judge_coverage
 from assistant.errors import IsnadError
 from assistant.evidence import Citation, EvidenceSentence, candidate_sentences, rank_sentences
 from assistant.figure_history import FigureHistory, figure_history, relevant_figures, states_count_of
@@ -238,13 +239,16 @@ class IsnadService:
 
     def _should_abstain(self, ranked: list[EvidenceSentence], query: Query) -> bool:
         """Not covered: no sentence is similar enough to the question, or none of the similar ones has
-        the question's key terms and the kind of answer it asks for (``assistant.coverage``)."""
-        from assistant.coverage import judge_coverage
-
+        the question's key terms and the kind of answer it asks for (``assistant.coverage``), as asked
+        or in its Arabic translation (llm mode), whose terms Arabic sentences hold word for word."""
         s = self.settings
 
         def covers(texts: Sequence[str]) -> list[bool]:
-            return [c.covers for c in judge_coverage(self.embedder, query.text, texts, s.coverage_tolerance)]
+            judged = [
+                [c.covers for c in judge_coverage(self.embedder, text, texts, s.coverage_tolerance)]
+                for text, _ in query.searches
+            ]
+            return [any(column) for column in zip(*judged, strict=True)]
 
         return should_abstain(
             ranked, query.language, s.min_relevance, s.min_relevance_same_language,
