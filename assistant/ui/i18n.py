@@ -56,7 +56,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "أضف مقالات: {types} (.jsonl.gz)، حتى {limit_ar} لكل ملف",
     ),
     "delete_id": ("Article id to delete (click a row to fill it in)", "رقم المقال المراد حذفه (انقر صفا لملئه)"),
-    "delete": ("Delete article", "احذف المقال"),
+    "delete": ("Delete article…", "احذف المقال…"),
+    "delete_yes": ("Yes, remove it", "نعم، احذفه"),
+    "delete_no": ("Cancel", "إلغاء"),
     "add_url": ("Add a web page (URL)", "أضف صفحة ويب (رابط)"),
     "add_url_button": ("Add page", "أضف الصفحة"),
     "feed_url": ("Follow an RSS/Atom feed (URL)", "تابع خلاصة أخبار (رابط)"),
@@ -132,6 +134,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_outlet": ("outlet", "المصدر"),
     "col_date": ("date", "التاريخ"),
     "col_chunks": ("chunks", "المقاطع"),
+    "delete_confirm": (
+        "Remove **{title}** ({where}, {chunks} chunks) from the index? It will no longer be searched or cited.",
+        "هل تحذف **{title}** ({where}، {chunks} مقاطع) من الفهرس؟ لن يُبحث فيه ولن يُستشهد به بعد ذلك.",
+    ),
+    "deleted": ("Removed **{title}** ({where}) from the index.", "حُذف **{title}** ({where}) من الفهرس."),
+    "no_such_article": ("No article with id **{doc_id}** is indexed.", "لا مقال مفهرسا بالمعرف **{doc_id}**."),
+    "enter_id": ("Click a row of the table (or type an article id) first.",
+                 "انقر صفا في الجدول (أو اكتب معرف المقال) أولا."),
 }
 
 # What is wrong with the filter fields, key -> (English, Arabic).

@@ -12,8 +12,9 @@ import pandas as pd
 
 from assistant.errors import IsnadError
 from assistant.service import IsnadService
+from assistant.ui.cards import short_title
 from assistant.ui.forms import size_text, split_by_size
-from assistant.ui.i18n import ENGLISH, label
+from assistant.ui.i18n import ENGLISH, code, label, number, text
 from assistant.ui.render import (
     escape_markdown,
     feed_reports_markdown,
@@ -25,7 +26,7 @@ from assistant.ui.render import (
 from assistant.ui.shared import Shared, chunk_progress, failure_text
 from assistant.ui.status import status_markdown
 from assistant.web_library import WebLibrary
-from vectorstore.records import IngestReport
+from vectorstore.records import IngestReport, StoredArticle
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".gz"]
 LIBRARY_HEADERS = library_headers(ENGLISH)
@@ -97,19 +98,39 @@ class Librarian:
             message, followed = _warning(exc, "reading feeds"), ""
         return message, followed
 
-    def delete(self, doc_id: str, search: str) -> str:
-        """Remove one article from both indexes."""
+    def ask_delete(self, doc_id: str, language: str = ENGLISH) -> tuple[Any, ...]:
+        """What deleting ``doc_id`` would remove (title, outlet, date, chunks), with the confirmation shown."""
+        doc_id = (doc_id or "").strip()
+        try:
+            article = self.service.article(doc_id) if doc_id else None
+        except IsnadError as exc:
+            return _warning(exc, "deleting an article"), gr.update(visible=False)
+        if article is None:
+            return self._missing(doc_id, language), gr.update(visible=False)
+        question = text("delete_confirm", language, title=escape_markdown(short_title(article.title, article.text)),
+                        where=_where(article, language), chunks=number(article.chunks, language))
+        return question, gr.update(visible=True)
+
+    def delete(self, doc_id: str, search: str, language: str = ENGLISH) -> tuple[Any, ...]:
+        """Remove one article from the index (once confirmed): the message, the cleared id box, the
+        confirmation hidden."""
         doc_id = (doc_id or "").strip()
         try:
             article = self.service.article(doc_id) if doc_id else None
             removed = article is not None and self.service.delete_article(doc_id)
         except IsnadError as exc:
-            return _warning(exc, "deleting an article")
+            return _warning(exc, "deleting an article"), gr.update(), gr.update(visible=False)
         if not removed or article is None:
-            message = f"No article with id **{escape_markdown(doc_id)}** is indexed." if doc_id else "Enter an id."
-        else:
-            message = f"Deleted **{escape_markdown(article.title)}** ({escape_markdown(doc_id)}) from both indexes."
-        return message
+            return self._missing(doc_id, language), gr.update(), gr.update(visible=False)
+        message = text("deleted", language, title=escape_markdown(short_title(article.title, article.text)),
+                       where=_where(article, language))
+        return message, "", gr.update(visible=False)
+
+    @staticmethod
+    def _missing(doc_id: str, language: str) -> str:
+        if not doc_id:
+            return text("enter_id", language)
+        return text("no_such_article", language, doc_id=escape_markdown(doc_id))
 
     def followed_list(self, language: str = ENGLISH) -> str:
         """The followed feeds, as Markdown."""
@@ -117,6 +138,12 @@ class Librarian:
             return followed_feeds_markdown(self.web.feeds(), language)
         except IsnadError as exc:
             return _warning(exc, "listing the followed feeds")
+
+
+def _where(article: StoredArticle, language: str) -> str:
+    """'BBC Arabic, 2018-04-13' (or 'undated')."""
+    day = article.published[:10] or text("undated", language)
+    return ("، " if code(language) == "ar" else ", ").join(escape_markdown(x) for x in (article.source, day) if x)
 
 
 def pick(evt: gr.SelectData) -> str:
@@ -137,6 +164,9 @@ class LibraryControls:
     doc_id: gr.Textbox
     remove: gr.Button
     removed: gr.Markdown
+    confirmation: gr.Row
+    delete_yes: gr.Button
+    delete_no: gr.Button
     url: gr.Textbox
     add_url: gr.Button
     web_report: gr.Markdown
@@ -160,14 +190,18 @@ def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, gr.Markdown]:
     return upload, report
 
 
-def _delete_column(shared: Shared) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
+def _delete_column(shared: Shared) -> tuple[Any, ...]:
     with gr.Column():
         doc_id = shared.labelled(
             gr.Textbox(label="Article id to delete (click a row to fill it in)", elem_id="delete-id"), "delete_id"
         )
-        remove = shared.labelled(gr.Button("Delete article", variant="stop", elem_id="delete"), "delete", "value")
+        remove = shared.labelled(gr.Button("Delete article…", variant="stop", elem_id="delete"), "delete", "value")
         removed = gr.Markdown(elem_id="delete-report")
-    return doc_id, remove, removed
+        with gr.Row(visible=False, elem_id="delete-confirmation") as confirmation:
+            yes = shared.labelled(gr.Button("Yes, remove it", variant="stop", elem_id="delete-yes", size="sm"),
+                                  "delete_yes", "value")
+            no = shared.labelled(gr.Button("Cancel", elem_id="delete-no", size="sm"), "delete_no", "value")
+    return doc_id, remove, removed, confirmation, yes, no
 
 
 def _page_column(shared: Shared) -> tuple[gr.Textbox, gr.Button, gr.Markdown]:
@@ -205,12 +239,12 @@ def _library_controls(shared: Shared, librarian: Librarian) -> LibraryControls:
     )
     with gr.Row():
         upload, report = _upload_column(shared, librarian.limit)
-        doc_id, remove, removed = _delete_column(shared)
+        doc_id, remove, removed, confirmation, yes, no = _delete_column(shared)
     with gr.Row():
         url, add_url, web_report = _page_column(shared)
         feed, add_feed, refresh_all, feed_report, followed = _feed_column(shared, librarian.followed_list)
-    return LibraryControls(search, refresh, articles, upload, report, doc_id, remove, removed, url, add_url,
-                           web_report, feed, add_feed, refresh_all, feed_report, followed)
+    return LibraryControls(search, refresh, articles, upload, report, doc_id, remove, removed, confirmation, yes, no,
+                           url, add_url, web_report, feed, add_feed, refresh_all, feed_report, followed)
 
 
 def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.Radio, ui: gr.Blocks) -> None:
@@ -221,7 +255,8 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after)
     changes = [
         c.upload.upload(librarian.add_files, [c.upload, c.search], [c.report, c.upload], show_progress_on=[c.report]),
-        c.remove.click(librarian.delete, [c.doc_id, c.search], c.removed),
+        c.delete_yes.click(librarian.delete, [c.doc_id, c.search, shared.language],
+                           [c.removed, c.doc_id, c.confirmation]),
         gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], c.web_report,
               show_progress_on=[c.web_report]),
         gr.on([c.feed.submit, c.add_feed.click], librarian.follow, [c.feed, c.search], [c.feed_report, c.followed],
@@ -231,6 +266,8 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     ]
     for change in changes:
         change.then(librarian.refreshed, state, after, show_progress="hidden")
+    c.remove.click(librarian.ask_delete, [c.doc_id, shared.language], [c.removed, c.confirmation])
+    c.delete_no.click(lambda: ("", gr.update(visible=False)), None, [c.removed, c.confirmation])
     c.articles.select(pick, None, c.doc_id)
     gr.on([ui.load, shared.language.change, mode.change], librarian.refreshed, state, after,
           show_progress="hidden")  # the index may have changed since the page was built

@@ -182,3 +182,35 @@ def test_status_line_speaks_to_journalists_and_a_long_question_is_refused(ui: UI
     ui.page.fill("#question textarea", "")
     ui.page.fill("#question textarea", question)
     expect(counter).to_contain_text("حرفا")
+
+
+def test_progress_is_a_quiet_line_and_the_library_table_stays_during_an_upload(ui: UI, tmp_path: Path):
+    ui.page.evaluate("""() => {
+      window.isnadSteps = [];
+      const panel = document.querySelector('#citations');
+      new MutationObserver(() => panel.querySelectorAll('.isnad-progress li.current').forEach(li => {
+        const style = getComputedStyle(li);
+        window.isnadSteps.push([style.fontWeight, parseFloat(style.fontSize)]);
+      })).observe(panel, {subtree: true, childList: true});
+    }""")
+    ui.ask(TROOPS_AR)
+    steps = ui.page.evaluate("window.isnadSteps")
+    body = ui.page.evaluate("parseFloat(getComputedStyle(document.querySelector('#citations')).fontSize)")
+    assert steps and all(int(weight) < 600 and size < body for weight, size in steps), (steps, body)
+    expect(ui.page.locator("#citations .isnad-progress")).to_have_count(0)
+
+    story = tmp_path / "harbour.txt"
+    story.write_text("Harbour crane repaired\nThe Velmora harbour crane was repaired after a storm.\n",
+                     encoding="utf-8")
+    ui.library()
+    ui.page.evaluate(r"""() => {
+      window.isnadTable = [];
+      const table = document.querySelector('#library-table');
+      new MutationObserver(() => window.isnadTable.push(
+        [table.querySelectorAll('[role=gridcell]').length, /\|\s*[\d.]+\s*s\b/.test(table.innerText)]
+      )).observe(table, {subtree: true, childList: true, characterData: true});
+    }""")
+    ui.page.set_input_files("#upload input[type=file]", str(story))
+    expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
+    seen = ui.page.evaluate("window.isnadTable")
+    assert all(cells > 0 and not raw for cells, raw in seen), seen  # never blank, no raw "1 chunks | 1.1s"

@@ -332,9 +332,18 @@ def test_deleting_an_article_removes_it_from_the_library_and_answers(ui: UI, tmp
     row = ui.page.locator("#library-table [role=gridcell]", has_text="Quillon river ferry opens")
     row.first.click()
     expect(ui.page.locator("#delete-id textarea")).not_to_have_value("")
+    ui.page.click("#delete")  # asks first, naming what would go
+    confirm = ui.page.locator("#delete-report")
+    expect(confirm).to_contain_text("Remove Quillon river ferry opens (undated, 1 chunks) from the index?")
+    ui.page.click("#delete-no")
+    expect(ui.page.locator("#delete-yes")).to_be_hidden()
+    expect(row).to_have_count(1)  # cancelled: still there
     ui.page.click("#delete")
-    expect(ui.page.locator("#delete-report")).to_contain_text("Deleted Quillon river ferry opens")
+    ui.page.click("#delete-yes")
+    expect(confirm).to_contain_text("Removed Quillon river ferry opens (undated) from the index.")
     expect(row).to_have_count(0)
+    expect(ui.page.locator("#delete-id textarea")).to_have_value("")  # the form is cleared
+    expect(ui.page.locator("#delete-yes")).to_be_hidden()
 
     ui.page.get_by_role("tab", name="Ask").click()
     ui.ask("How many passengers did the Quillon river ferry carry?")
