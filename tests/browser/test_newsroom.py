@@ -207,10 +207,11 @@ def test_progress_is_a_quiet_line_and_the_library_table_stays_during_an_upload(u
       window.isnadTable = [];
       const table = document.querySelector('#library-table');
       new MutationObserver(() => window.isnadTable.push(
-        [table.querySelectorAll('[role=gridcell]').length, /\|\s*[\d.]+\s*s\b/.test(table.innerText)]
+        [table.querySelectorAll('[role=gridcell]').length, /chunks\s*\|\s*[\d.]+\s*s\b/.test(table.innerText)]
       )).observe(table, {subtree: true, childList: true, characterData: true});
     }""")
     ui.page.set_input_files("#upload input[type=file]", str(story))
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     seen = ui.page.evaluate("window.isnadTable")
     assert all(cells > 0 and not raw for cells, raw in seen), seen  # never blank, no raw "1 chunks | 1.1s"
+    # (Gradio still flashes its own "processing | 0.1s" timer on a table being refreshed, even with progress hidden.)
