@@ -140,6 +140,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "deleted": ("Removed **{title}** ({where}) from the index.", "حُذف **{title}** ({where}) من الفهرس."),
     "no_such_article": ("No article with id **{doc_id}** is indexed.", "لا مقال مفهرسا بالمعرف **{doc_id}**."),
+    "ingest_counts": (
+        "**added {added} · unchanged {unchanged} · replaced {replaced} · rejected {rejected}** "
+        "({chunks} chunks indexed in {seconds} s)",
+        "**أُضيف {added} · دون تغيير {unchanged} · استُبدل {replaced} · رُفض {rejected}** "
+        "(فُهرس {chunks} مقطعا في {seconds} ث)",
+    ),
     "enter_id": ("Click a row of the table (or type an article id) first.",
                  "انقر صفا في الجدول (أو اكتب معرف المقال) أولا."),
 }

@@ -30,6 +30,7 @@ from vectorstore.records import IngestReport, StoredArticle
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".gz"]
 LIBRARY_HEADERS = library_headers(ENGLISH)
+Outcome = tuple[IngestReport, list[tuple[str, str]]] | str  # what indexing did (and files refused), or why it failed
 
 
 def _warning(exc: IsnadError, doing: str) -> str:
@@ -69,16 +70,23 @@ class Librarian:
                 report = self.service.ingest_paths(paths, progress=chunk_progress(progress))
         except IsnadError as exc:
             return _warning(exc, "indexing the uploaded files"), None
-        return ingest_report_markdown(report, refused), None
+        return (report, refused), None
 
-    def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+    def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> Outcome:  # noqa: B008
         """Fetch and index one web page."""
-        progress(None, desc=f"fetching {url}")
+        progress(None, desc=url)
         try:
-            message = ingest_report_markdown(self.web.add_url(url, progress=chunk_progress(progress)))
+            return self.web.add_url(url, progress=chunk_progress(progress)), []
         except IsnadError as exc:
-            message = _warning(exc, "adding a web page")
-        return message
+            return _warning(exc, "adding a web page")
+
+    @staticmethod
+    def outcome_text(outcome: Outcome | None, language: str) -> str:
+        """An upload's or a page's report in the interface language (a failure's message as it came)."""
+        if outcome is None or isinstance(outcome, str):
+            return outcome or ""
+        report, refused = outcome
+        return ingest_report_markdown(report, refused, language)
 
     def follow(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         """Follow a feed and index its items."""
@@ -253,12 +261,16 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     after = [c.articles, *shared.outlets, *shared.date_boxes, shared.status]
     state = [c.search, shared.language, mode]
     gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after)
+    upload_outcome, page_outcome = gr.State(None), gr.State(None)
     changes = [
-        c.upload.upload(librarian.add_files, [c.upload, c.search], [c.report, c.upload], show_progress_on=[c.report]),
+        c.upload.upload(librarian.add_files, [c.upload, c.search], [upload_outcome, c.upload],
+                        show_progress_on=[c.report]).then(
+            librarian.outcome_text, [upload_outcome, shared.language], c.report, show_progress="hidden"),
         c.delete_yes.click(librarian.delete, [c.doc_id, c.search, shared.language],
                            [c.removed, c.doc_id, c.confirmation]),
-        gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], c.web_report,
-              show_progress_on=[c.web_report]),
+        gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], page_outcome,
+              show_progress_on=[c.web_report]).then(
+            librarian.outcome_text, [page_outcome, shared.language], c.web_report, show_progress="hidden"),
         gr.on([c.feed.submit, c.add_feed.click], librarian.follow, [c.feed, c.search], [c.feed_report, c.followed],
               show_progress_on=[c.feed_report]),
         c.refresh_all.click(librarian.refresh_feeds, c.search, [c.feed_report, c.followed],
@@ -266,8 +278,9 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     ]
     for change in changes:
         change.then(librarian.refreshed, state, after, show_progress="hidden")
-    c.remove.click(librarian.ask_delete, [c.doc_id, shared.language], [c.removed, c.confirmation])
-    c.delete_no.click(lambda: ("", gr.update(visible=False)), None, [c.removed, c.confirmation])
+    c.remove.click(librarian.ask_delete, [c.doc_id, shared.language], [c.removed, c.confirmation],
+                   show_progress="hidden")
+    c.delete_no.click(lambda: ("", gr.update(visible=False)), None, [c.removed, c.confirmation], show_progress="hidden")
     c.articles.select(pick, None, c.doc_id)
     gr.on([ui.load, shared.language.change, mode.change], librarian.refreshed, state, after,
           show_progress="hidden")  # the index may have changed since the page was built

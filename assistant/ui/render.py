@@ -161,14 +161,13 @@ def _origin_name(origin: str) -> str:
     return Path(origin).name or origin
 
 
-def ingest_report_markdown(report: IngestReport, refused: Sequence[tuple[str, str]] = ()) -> str:
-    """What an upload did, as Markdown: counts, then each rejected file (or line) and why; ``refused``
-    names files turned away before loading (name, reason)."""
+def ingest_report_markdown(report: IngestReport, refused: Sequence[tuple[str, str]] = (), language: str = "en") -> str:
+    """What an upload did, as Markdown in ``language``: counts, then each rejected file (or line) and
+    why; ``refused`` names files turned away before loading (name, reason)."""
     rejected = [(_origin_name(r.origin), r.reason) for r in report.rejected] + list(refused)
-    lines = [
-        f"**added {report.added} · unchanged {report.unchanged} · replaced {report.replaced} · "
-        f"rejected {len(rejected)}** ({report.chunks} chunks indexed in {report.seconds:.1f} s)"
-    ]
+    counts = {"added": report.added, "unchanged": report.unchanged, "replaced": report.replaced,
+              "rejected": len(rejected), "chunks": report.chunks, "seconds": f"{report.seconds:.1f}"}
+    lines = [text("ingest_counts", language, **counts)]
     lines += [f"- ✗ **{escape_markdown(name)}**: {escape_markdown(reason)}" for name, reason in rejected]
     return "\n".join(lines)
 

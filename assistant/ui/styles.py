@@ -58,6 +58,9 @@ CARD_CSS = """
 #question textarea, #claim textarea { text-align: start; unicode-bidi: plaintext; }
 .isnad-counter { font-size: 0.8em; color: #57606a; }
 .isnad-counter.isnad-over { color: #cf222e; font-weight: 600; }
+/* Gradio's own untranslated "processing | 0.1s" timers and "N chunks" counts: each panel says what it does */
+.gradio-container .meta-text, .gradio-container .meta-text-center, .gradio-container .progress-text {
+  display: none !important; }
 .isnad-card .no-link, .isnad-card .undated { font-style: italic; }
 .isnad-card button.copy-quote-only { border: 1px solid #d0d7de; border-radius: 6px; padding: 1px 8px;
   background: #fff; cursor: pointer; font-size: 0.95em; margin-inline-start: 4px; }
