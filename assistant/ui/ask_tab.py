@@ -184,7 +184,7 @@ def chart_update(turn: Turn | None, language: str = ENGLISH) -> Any:
         return gr.update(visible=False, value=None)
     x_lim, y_lim = chart_limits(points)
     return gr.update(visible=True, value=chart_frame(points), y_title=chart_unit(points), x_lim=x_lim, y_lim=y_lim,
-                     x_title=text("published", language))
+                     x_title=text("published", language), color_title=text("figure_source", language))
 
 
 @dataclass
@@ -244,6 +244,7 @@ def _figure_chart(shared: Shared) -> gr.ScatterPlot:
     """The newest answer's figure over time: one point per source, its legend the outlet and date."""
     return shared.labelled(gr.ScatterPlot(
         value=None, x="date", y="value", color="source", tooltip=["figure"], x_title=text("published", ENGLISH),
+        color_title=text("figure_source", ENGLISH),
         label=label("figure_chart", ENGLISH), elem_id="figure-chart", visible=False,
     ), "figure_chart")
 

@@ -260,7 +260,7 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     and date hints of all tabs, and the status line (only the report shows the work under way)."""
     after = [c.articles, *shared.outlets, *shared.date_boxes, shared.status]
     state = [c.search, shared.language, mode]
-    gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after)
+    gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after, trigger_mode="always_last")
     upload_outcome, page_outcome = gr.State(None), gr.State(None)
     changes = [
         c.upload.upload(librarian.add_files, [c.upload, c.search], [upload_outcome, c.upload],
