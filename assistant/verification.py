@@ -113,10 +113,6 @@ def should_abstain(
 # ----------------------------------------------------------------------------- claim verdicts
 EARLIER_AFTER_DAYS = 180  # a differing figure this much older than the deciding one is history
 MIN_STANCE_CONFIDENCE = 0.5  # the stance model's probability a sentence needs to take a side
-# The stance model decides from the best-ranked sentences only; the rest are shown as context. On
-# the ANS dev claims (benchmarks/claim_aggregation.py) deciding within the best 2 of the 4 shown
-# gave accuracy .737 against .718 within all 4 (docs/benchmarks.md, issue 14).
-MODEL_DECIDES_WITHIN = 2
 
 
 @dataclass
@@ -161,16 +157,17 @@ def _by_figures(by_figures: list[StancedEvidence]) -> tuple[StancedEvidence, lis
 
 def aggregate_verdict(
     evidence: list[StancedEvidence], min_confidence: float = MIN_STANCE_CONFIDENCE,
-    model_decides_within: int = MODEL_DECIDES_WITHIN,
+    model_decides_within: int | None = None,
 ) -> VerdictDecision:
     """The verdict from the stances of ``evidence`` (best first), by these rules in order:
 
     1. Figures: among sentences whose figures count what the claim counts, the newest source
        decides (older differing figures are its history, see ``_by_figures``).
-    2. The stance model: among the best ``model_decides_within`` sentences, those it reads as
-       supporting or contradicting with at least ``min_confidence``, the most confident decides;
-       when it reads none so, the sources do not say (``not_enough_info``): sharing a topic with a
-       claim is not evidence for or against it. The other sentences are shown as context.
+    2. The stance model: among the sentences (the best ``model_decides_within`` only, when given)
+       it reads as supporting or contradicting with at least ``min_confidence``, the most confident
+       decides; when it reads none so, the sources do not say (``not_enough_info``): sharing a topic
+       with a claim is not evidence for or against it. (Deciding from the best 1–3 of the 4 shown
+       was measured on the ANS dev claims and not kept: within noise, docs/benchmarks.md.)
     3. Without the model, the best sentence's wording decides, and the other wording-only sentences
        become neutral context.
     A neutral deciding sentence, or no evidence, gives ``not_enough_info``."""

@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         for margin in (0.06, 1.0):
             for confidence in (None, *CONFIDENCES):
                 print(json.dumps(score(judged, limit, margin, confidence)))
+    for within in (1, 2, 3):  # the 4 sentences a check shows, the model deciding from the best few
+        for confidence in CONFIDENCES:
+            print(json.dumps(score(judged, 4, 0.06, confidence, within)))
     return 0
 
 
@@ -75,8 +78,10 @@ def _evidence(service: IsnadService, split: str, cache: Path | None) -> list:
     return evidence
 
 
-def score(judged: list, limit: int, margin: float, confidence: float | None) -> dict:
-    """One variant: ``confidence`` None = no stance model (figures and wording cues)."""
+def score(judged: list, limit: int, margin: float, confidence: float | None, within: int | None = None) -> dict:
+    """One variant: ``confidence`` None = no stance model (figures and wording cues); the model
+    decides within the best ``within`` sentences (all ``limit`` when None)."""
+    within = within or limit
     gold: list[str] = []
     predicted: list[str] = []
     other: Counter[str] = Counter()
@@ -87,14 +92,15 @@ def score(judged: list, limit: int, margin: float, confidence: float | None) -> 
         draft = verdict_from_evidence(query.text, query.language, sentences, model_stances, "m")
         verdict = draft.verdict
         if confidence is not None:
-            verdict = aggregate_verdict(draft.evidence, confidence).verdict
+            verdict = aggregate_verdict(draft.evidence, confidence, within).verdict
         if case.label in GOLD:
             gold.append(GOLD[case.label])
             predicted.append(verdict)
         else:
             other[verdict] += 1
     scores = verdict_scores(gold, predicted)
-    return {"limit": limit, "margin": margin, "min_confidence": confidence, "n": len(gold),
+    return {"limit": limit, "margin": margin, "min_confidence": confidence, "model_decides_within": within,
+            "n": len(gold),
             "accuracy": round(scores["accuracy"], 3), "macro_f1": round(scores["macro_f1"], 3),
             "predicted": dict(Counter(predicted)), "other": dict(other)}
 

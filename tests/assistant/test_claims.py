@@ -8,6 +8,7 @@ from assistant.claim_llm import check_llm_verdict
 from assistant.claims import relevant_evidence, verdict_from_cues, verdict_from_evidence
 from assistant.evidence import EvidenceSentence
 from assistant.stance import figure_stance, is_negated, opposed, sentence_stance
+from assistant.verification import aggregate_verdict
 from vectorstore.records import StoredChunk
 
 pytestmark = pytest.mark.unit
@@ -112,6 +113,17 @@ def test_the_stance_model_decides_by_its_most_confident_side_and_unsided_evidenc
     weak = verdict_from_evidence(claim, "ar", [first, second], [("supports", 0.45), ("neutral", 0.9)], "m")
     assert weak.verdict == "not_enough_info" and weak.deciding is None
     assert [e.stance for e in weak.evidence] == ["supports", "neutral"]  # shown as read, but too unsure to decide
+
+
+def test_the_stance_model_may_be_told_to_decide_from_the_best_sentences_only():
+    claim = "انسحبت القوات الأمريكية من العراق"
+    ranked = [sentence("تحدث المسؤولون عن العراق", 0.9), sentence("زار الوزير بغداد", 0.89),
+              sentence("الولايات المتحدة لن تنسحب من العراق", 0.88)]
+    stances = [("neutral", 0.8), ("neutral", 0.7), ("contradicts", 0.9)]
+    draft = verdict_from_evidence(claim, "ar", ranked, stances, "m")
+    assert draft.verdict == "contradicted" and draft.deciding is draft.evidence[2]
+    within_two = aggregate_verdict(draft.evidence, model_decides_within=2)
+    assert within_two.verdict == "not_enough_info" and within_two.deciding is None
 
 
 def test_wording_verdict_comes_from_the_best_sentence_and_others_are_neutral():

@@ -502,9 +502,10 @@ def test_the_conversation_keeps_each_turn_with_its_own_cards(ui: UI):
     assert "Searched for: How many US troops remain in Iraq?" in ui.bubbles("bot").last.inner_text()
     sections = ui.page.locator("#citations section.isnad-turn")
     assert [t.get_attribute("data-turn") for t in sections.all()] == ["2", "1"]  # newest first, the first kept
-    for n in (1, 2):
+    for n in (1, 2):  # each turn keeps its own cards: its citations, or the closest passages when it abstained
         ids = ui.turn(n).locator(".isnad-card").evaluate_all("cards => cards.map(card => card.id)")
-        assert ids and all(i.startswith(f"t{n}-c") for i in ids), ids
+        assert ids and all(i.startswith((f"t{n}-c", f"t{n}-p")) for i in ids), ids
+    assert all(i.startswith("t1-c") for i in ui.turn(1).locator(".isnad-card").evaluate_all("cs => cs.map(c => c.id)"))
     assert TROOPS_EN in ui.turn(1).locator(".isnad-turn-question").inner_text()
 
     ui.page.get_by_text("Export as Markdown").click()  # the whole conversation, in order

@@ -1,0 +1,63 @@
+"""False abstention: answerable questions and claims that Isnad declines (docs/benchmarks.md,
+"Abstention, issue 11 part 4"). Every abstention counted here is a false one.
+
+    python benchmarks/false_abstention.py --index-dir INDEX [--every 1]
+
+- XQuAD: the Arabic questions over the 240 XQuAD Arabic paragraphs (indexed in a temporary folder),
+  every ``--every``-th question, asked as `isnad ask --mode extractive` decides to abstain.
+- ANS dev claims (agree / disagree) whose source article is in INDEX (an `isnad ingest --sample`
+  index), checked as `isnad check` decides whether the sources cover the claim.
+Prints JSON: n and abstained for each set, and the seconds each took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation.answer_eval import GOLD, load_claims  # noqa: E402
+from assistant.evaluation.retrieval_eval import load_xquad  # noqa: E402
+from assistant.service import IsnadService  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+def abstentions(service: IsnadService, texts: list[str]) -> dict[str, float]:
+    started = time.perf_counter()
+    declined = 0
+    for text in texts:
+        query, ranked, _ = service._evidence(text, "extractive", None)
+        declined += service._should_abstain(ranked, query)
+    return {"n": len(texts), "abstained": declined, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--every", type=int, default=1)
+    args = parser.parse_args(argv)
+    full = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
+    urls = {a.url for a in full.library() if a.url}
+    cases = load_claims(DATA / "factcheck" / "ans_x_ant_claims.jsonl", urls, "dev")
+    claims = [c.claim for c in cases if c.label in GOLD]
+    print(json.dumps({"set": "ans_dev_claims", **abstentions(full, claims)}), flush=True)
+    xquad = load_xquad(DATA, "ar")
+    with tempfile.TemporaryDirectory(prefix="isnad-abstain-") as tmp:
+        settings = Settings(_env_file=None, data_dir=Path(tmp), mode="extractive")
+        service = IsnadService.from_settings(settings, embedder=full.embedder)
+        service.index.ingest(xquad.articles)
+        questions = [q.text for q in xquad.questions][:: args.every]
+        print(json.dumps({"set": "xquad_ar", "every": args.every, **abstentions(service, questions)}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
