@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.claim_llm import check_llm_verdict
-from assistant.claims import relevant_evidence, verdict_from_cues, verdict_from_evidence
+from assistant.claims import ModelStance, relevant_evidence, verdict_from_cues, verdict_from_evidence
 from assistant.evidence import EvidenceSentence
 from assistant.stance import figure_stance, is_negated, opposed, sentence_stance
 from assistant.verification import aggregate_verdict
@@ -119,7 +119,7 @@ def test_the_stance_model_may_be_told_to_decide_from_the_best_sentences_only():
     claim = "انسحبت القوات الأمريكية من العراق"
     ranked = [sentence("تحدث المسؤولون عن العراق", 0.9), sentence("زار الوزير بغداد", 0.89),
               sentence("الولايات المتحدة لن تنسحب من العراق", 0.88)]
-    stances = [("neutral", 0.8), ("neutral", 0.7), ("contradicts", 0.9)]
+    stances: list[ModelStance] = [("neutral", 0.8), ("neutral", 0.7), ("contradicts", 0.9)]
     draft = verdict_from_evidence(claim, "ar", ranked, stances, "m")
     assert draft.verdict == "contradicted" and draft.deciding is draft.evidence[2]
     within_two = aggregate_verdict(draft.evidence, model_decides_within=2)
