@@ -161,9 +161,14 @@ def with_other_figures(draft: Draft, ranked: list[EvidenceSentence], language: s
         return draft
     # The answer's own figures are dated too, so every figure shown carries its source's date.
     own = _REF.sub(lambda m: f"({dated(draft.sentences[int(m.group(1)) - 1])}) [{m.group(1)}]", draft.text)
-    lines = [own, "", MESSAGES[language]["other_figures"]]
-    for n, s in enumerate(extra, start=len(draft.sentences) + 1):
-        lines.append(f"«{s.text}» ({dated(s)}) [{n}]")
+    return _with_other_figure_quotes(draft, own, extra, language)
+
+
+def _with_other_figure_quotes(draft: Draft, text: str, extra: list[EvidenceSentence], language: str) -> Draft:
+    """``text`` followed by the ``extra`` quotes under "other figures", each dated and numbered after
+    the draft's own citations."""
+    lines = [text, "", MESSAGES[language]["other_figures"]]
+    lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(extra, start=len(draft.sentences) + 1)]
     return Draft("\n".join(lines), [*draft.sentences, *extra], draft.mode, notice=draft.notice)
 
 
@@ -175,11 +180,7 @@ def with_figures(
     if history is None:
         return with_other_figures(draft, ranked, language, max_quotes)
     missing = [f.sentence for f in history.figures if f.sentence not in draft.sentences]
-    if not missing:
-        return draft
-    lines = [draft.text, "", MESSAGES[language]["other_figures"]]
-    lines += [f"«{s.text}» ({dated(s)}) [{n}]" for n, s in enumerate(missing, start=len(draft.sentences) + 1)]
-    return Draft("\n".join(lines), [*draft.sentences, *missing], draft.mode, notice=draft.notice)
+    return _with_other_figure_quotes(draft, draft.text, missing, language) if missing else draft
 
 
 _CLAUSE_END = re.compile(r"(?<=[.!?؟;؛])\s+")
@@ -210,7 +211,7 @@ def lead_figure_problem(draft: Draft, history: FigureHistory) -> str:
     must be the newest source's figure for the thing asked about, not an older one."""
     stated = [m for m in extract_numbers(draft.text) if not m.is_year]
     lead = history.lead
-    if _first_count_is(draft.text, lead.mention):
+    if stated and same_figure(stated[0], lead.mention, 0.0):
         return ""
     said = f"{stated[0].value:g}" if stated else "no figure"
     return (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from assistant.evidence import EvidenceSentence
@@ -58,11 +59,11 @@ class DatedFigure:
     def published(self) -> str:
         return self.sentence.chunk.published[:10]
 
-    @property
+    @cached_property
     def as_of(self) -> str:
         """The year before its publication that the sentence states for its figures ("في عام 2015 كان…"),
         or "" — a year after "since/منذ" starts a period and does not date the figure."""
-        if not self.published:
+        if not self.published[:4].isdigit():  # undated (or a date we cannot read): nothing to compare
             return ""
         text = normalize(self.sentence.text).lower()
         years = [
