@@ -88,8 +88,10 @@ class Bm25Cache:
     def finish(self, change: PendingChange) -> None:
         """Apply ``change`` (or rebuild in full if another writer was seen) and save the result."""
         with self._lock:
-            if change.foreign or self.store.generation() != change.generation or (
-                self.store.chunk_count() != change.chunks
+            if (
+                change.foreign
+                or self.store.generation() != change.generation
+                or (self.store.chunk_count() != change.chunks)
             ):
                 log.info("The store changed beside this writer; rebuilding the BM25 index %s.", self.folder)
                 self._install(self._rebuilt(self.store.generation()))

@@ -133,7 +133,10 @@ class ChromaStore:
         hits = [
             Hit(StoredChunk.from_record(cid, doc or "", meta or {}), 1.0 - float(dist))
             for cid, doc, meta, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0],
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
                 strict=True,
             )
         ]

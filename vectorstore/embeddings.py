@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,17 +114,20 @@ class SentenceEmbedder:
         self.passage_prompt = passage_prompt
         self.dimension = self.model.get_embedding_dimension() or 0
         self.max_tokens = self.model.max_seq_length or 512
-        self._tokenizer = self.model.tokenizer
+        self._counter = _untruncated_copy(self.model.tokenizer)
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = 20_000
 
     def count_tokens(self, text: str) -> int:
-        """Tokens the model will see for ``text`` (with its passage prompt and special tokens)."""
-        return len(self._tokenizer(self.passage_prompt + text, add_special_tokens=True)["input_ids"])
+        """Tokens the model will see for ``text`` (with its passage prompt and special tokens), untruncated.
 
-    def encode_passages(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> np.ndarray:
+        It counts with a private copy of the tokenizer: calling the model's own one without padding
+        resets the padding that ``encode`` set, so an ingest counting tokens while a question was
+        encoded in another thread broke that batch ("Unable to create tensor").
+        """
+        return len(self._counter.encode(self.passage_prompt + text, add_special_tokens=True).ids)
+
+    def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text; ``progress(n)`` after each batch."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Sorting by length keeps padding small, which is most of the speed on CPU.
@@ -156,10 +160,18 @@ class SentenceEmbedder:
         return np.stack([found[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        vector = self.model.encode(
-            [self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True
-        )[0]
+        vector = self.model.encode([self.query_prompt + text], normalize_embeddings=True, convert_to_numpy=True)[0]
         return unit_float32(vector)
+
+
+def _untruncated_copy(tokenizer: Any) -> Any:
+    """A ``tokenizers.Tokenizer`` copied from ``tokenizer``'s backend, with no truncation or padding."""
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    counter.no_truncation()
+    counter.no_padding()
+    return counter
 
 
 def load_embedder(

@@ -86,8 +86,9 @@ class LexicalIndex:
         retriever = bm25s.BM25()
         # bm25s adds its empty token "" at the end of the (copied) vocabulary; that copy is kept.
         retriever.index(([row.tolist() for _, row in entries], dict(vocabulary)), show_progress=False)
-        return cls(retriever, [cid for cid, _ in entries], generation, retriever.vocab_dict,
-                   [row for _, row in entries])
+        return cls(
+            retriever, [cid for cid, _ in entries], generation, retriever.vocab_dict, [row for _, row in entries]
+        )
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -119,8 +120,12 @@ class LexicalIndex:
         offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
         flat = np.concatenate(self._rows).astype(np.int32) if self._rows else np.zeros(0, np.int32)
         np.savez(tmp / _TOKENS, ids=flat, offsets=offsets)
-        meta = {"generation": self.generation, "analyzer": LEXICAL_ANALYZER, "tokens": TOKEN_STORE,
-                "chunk_ids": self.chunk_ids}
+        meta = {
+            "generation": self.generation,
+            "analyzer": LEXICAL_ANALYZER,
+            "tokens": TOKEN_STORE,
+            "chunk_ids": self.chunk_ids,
+        }
         (tmp / _META).write_text(json.dumps(meta))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -144,13 +149,17 @@ class LexicalIndex:
             meta = json.loads(meta_file.read_text())
             if (meta.get("analyzer"), meta.get("tokens")) != (LEXICAL_ANALYZER, TOKEN_STORE):
                 # built by another tokenizer or saved without its tokens: stale, not damaged
-                log.info("BM25 index in %s was built with the analyzer %r (tokens %r); rebuilding it with %r.",
-                         folder, meta.get("analyzer"), meta.get("tokens"), LEXICAL_ANALYZER)
+                log.info(
+                    "BM25 index in %s was built with the analyzer %r (tokens %r); rebuilding it with %r.",
+                    folder,
+                    meta.get("analyzer"),
+                    meta.get("tokens"),
+                    LEXICAL_ANALYZER,
+                )
                 return None
             return cls._read(folder, list(meta["chunk_ids"]), str(meta["generation"]))
         except Exception as exc:  # any damage means: rebuild from the chunk store
-            log.warning("BM25 index in %s is unreadable (%s); it will be rebuilt from the stored chunks.",
-                        folder, exc)
+            log.warning("BM25 index in %s is unreadable (%s); it will be rebuilt from the stored chunks.", folder, exc)
             return None
 
     @classmethod

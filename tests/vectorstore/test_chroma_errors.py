@@ -24,8 +24,13 @@ def free_port() -> int:
 @pytest.mark.unit
 @pytest.mark.parametrize(
     "failure",
-    [httpx.ConnectError("refused"), httpx.ReadError("reset"), httpx.RemoteProtocolError("closed"),
-     httpx.ReadTimeout("slow"), ConnectionResetError(104, "reset")],
+    [
+        httpx.ConnectError("refused"),
+        httpx.ReadError("reset"),
+        httpx.RemoteProtocolError("closed"),
+        httpx.ReadTimeout("slow"),
+        ConnectionResetError(104, "reset"),
+    ],
     ids=["connect", "read", "protocol", "timeout", "os-reset"],
 )
 def test_a_transport_error_names_the_server_settings(failure: Exception) -> None:

