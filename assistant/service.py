@@ -36,6 +36,7 @@ from assistant.translation import translate_question
 from assistant.verification import should_abstain, verified_citations
 from ingest.arabic import normalize
 from ingest.loaders import load_paths
+from ingest.metadata import ArticleOverrides, apply_overrides
 from vectorstore.chroma_store import open_chroma_client
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
 from vectorstore.news_index import NewsIndex
@@ -95,11 +96,15 @@ class IsnadService:
 
     # ------------------------------------------------------------------ ingest
     def ingest_paths(
-        self, paths: Iterable[Path], progress: Progress | None = None, on_total: Progress | None = None
+        self, paths: Iterable[Path], progress: Progress | None = None, on_total: Progress | None = None,
+        overrides: ArticleOverrides | None = None,
     ) -> IngestReport:
-        """Load and index ``paths``; ``on_total(chunks to embed)``, then ``progress(chunks embedded)``."""
+        """Load and index ``paths``; ``on_total(chunks to embed)``, then ``progress(chunks embedded)``.
+        ``overrides``: metadata a person gave, over what the files say (a BadFieldError, raised before
+        anything is indexed, when a title or link is given for several articles)."""
         loaded = load_paths(list(paths), max_file_bytes=self.settings.max_file_bytes)
-        report = self.index.ingest(loaded.articles, progress=progress, on_total=on_total)
+        articles = apply_overrides(loaded.articles, overrides)
+        report = self.index.ingest(articles, progress=progress, on_total=on_total)
         report.rejected.extend(loaded.rejections)
         return report
 
