@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from assistant.evidence import Citation, EvidenceSentence, dated
 from assistant.figure_history import FigureHistory, FigurePoint
 from assistant.figure_text import figure_lines
+from assistant.notices import Notice
 from assistant.numbers import NumberMention, extract_numbers, number_values, states_a_count
 from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
@@ -213,11 +214,10 @@ def lead_figure_problem(draft: Draft, history: FigureHistory) -> str:
     lead = history.lead
     if stated and same_figure(stated[0], lead.mention, 0.0):
         return ""
-    said = f"{stated[0].value:g}" if stated else "no figure"
-    return (
-        f"the model led with {said}, not the newest source's figure "
-        f"({lead.mention.value:g}, {dated(lead.sentence)})"
-    )
+    newest = {"figure": f"{lead.mention.value:g}", "source": dated(lead.sentence)}
+    if not stated:
+        return Notice("stale_lead_none", **newest)
+    return Notice("stale_lead", said=f"{stated[0].value:g}", **newest)
 
 
 def evidence_order(
@@ -281,16 +281,16 @@ def llm_draft(
 def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) -> tuple[Draft | None, str]:
     """Verify a model answer against the evidence it was shown; renumber its citations 1..n."""
     if not text:
-        return None, "the model returned an empty answer"
+        return None, Notice("empty_answer")
     if NOT_FOUND in text:
         # Retrieval found relevant evidence; a small model's "not found" is no reason to hide it.
-        return None, "the model found no answer in the evidence"
+        return None, Notice("found_nothing")
     refs = [int(m) for m in _REF.findall(text)]
     valid = [r for r in refs if 1 <= r <= len(shown)]
     if not valid:
-        return None, "the model's answer cited no evidence"
+        return None, Notice("cited_nothing")
     if len(valid) != len(refs):
-        return None, "the model cited evidence that does not exist"
+        return None, Notice("cited_missing")
     order = list(dict.fromkeys(valid))
     cited = [shown[r - 1] for r in order]
     missing = unsupported_numbers(text, " ".join(s.text for s in cited))
@@ -299,10 +299,9 @@ def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) ->
     stated_years = {m.value for m in extract_numbers(text) if m.is_year}
     missing = [m for m in missing if not (m in source_years and m in stated_years)]
     if missing:
-        shown_numbers = ", ".join(f"{m:g}" for m in missing)
-        return None, f"the model stated {shown_numbers}, which its cited evidence does not contain"
+        return None, Notice("unsupported_figures", figures=", ".join(f"{m:g}" for m in missing))
     if detect_language(_REF.sub("", text)) != language:
-        return None, "the model did not answer in the question's language"
+        return None, Notice("wrong_language")
     renumber = {old: new for new, old in enumerate(order, start=1)}
     text = _REF.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
     return Draft(text, cited, "llm"), ""

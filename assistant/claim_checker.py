@@ -13,6 +13,7 @@ from assistant.claims import ClaimDraft, ModelStance, relevant_evidence, verdict
 from assistant.errors import ConfigurationError, IsnadError
 from assistant.evidence import EvidenceSentence
 from assistant.llm.client import ChatBackend
+from assistant.notices import Notice, joined
 from assistant.query import Query
 from assistant.settings import Settings
 from assistant.stance_model import StanceModel
@@ -61,12 +62,11 @@ class ClaimChecker:
             checked, reason = verdict_from_llm(self.llm.chat_model(), s.prompts_dir, query.text, query.language, draft)
         except IsnadError as exc:  # the LLM is down or unusable: the verdict of figures and stances stands
             log.warning("LLM unavailable for the claim check: %s", exc)
-            checked, reason = None, f"the LLM is unavailable ({exc})"
+            checked, reason = None, Notice("llm_unavailable", error=str(exc))
         timings["generate"] = time.perf_counter() - mark
         if checked is not None:
             return checked
-        notice = f"Showing the verdict from figures and stances instead of the language model's: {reason}."
-        draft.notice = " ".join(x for x in (draft.notice, notice) if x)
+        draft.notice = joined(draft.notice, Notice("claim_fallback", reason=reason))
         return draft
 
     def _verdict(self, query: Query, sentences: list[EvidenceSentence], timings: dict[str, float]) -> ClaimDraft:
@@ -74,8 +74,7 @@ class ClaimChecker:
         if model is None:
             draft = verdict_from_evidence(query.text, query.language, sentences)
             if sentences:
-                draft.notice = (f"The stance model is unavailable ({self._model_error}); the verdict comes from "
-                                "the figures and wording of the sentences.")
+                draft.notice = Notice("no_stance_model", error=self._model_error)
             return draft
         mark = time.perf_counter()
         scores = model.predict(self.embedder, query.text, [x.text for x in sentences])

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import dated
-from assistant.claims import TEXT, ClaimDraft, explain
+from assistant.claims import ClaimDraft, explain
+from assistant.notices import Notice
 from assistant.prompts import chat_prompt
 from assistant.verification import VERDICTS, Stance, StancedEvidence, VerdictDecision
 
@@ -43,7 +44,7 @@ def verdict_from_llm(chat: Any, prompts_dir: Path, claim: str, language: str, ba
     reply = structured.invoke(prompt.invoke({"evidence": "\n".join(lines), "claim": claim}))
     raw = reply.get("raw")
     if getattr(raw, "response_metadata", {}).get("finish_reason") == "length":
-        return None, "the model's verdict was cut off at the token limit"
+        return None, Notice("verdict_cut_off")
     # The schema steers the model; its reply is then read strictly (a lenient parser would
     # complete a cut-off reply as if the model had finished it).
     return check_llm_verdict(str(getattr(raw, "content", "")), language, base)
@@ -60,27 +61,24 @@ def check_llm_verdict(raw: str | dict[str, Any], language: str, base: ClaimDraft
         supporting = [int(n) for n in data.get("supporting", [])]
         contradicting = [int(n) for n in data.get("contradicting", [])]
     except (ValueError, KeyError, TypeError):
-        return None, "the model's verdict was not valid JSON"
+        return None, Notice("verdict_not_json")
     if verdict not in VERDICTS:
-        return None, f"the model gave an unknown verdict ({verdict!r})"
+        return None, Notice("verdict_unknown", verdict=verdict)
     if any(not 1 <= n <= len(base.evidence) for n in supporting + contradicting):
-        return None, "the model cited evidence that does not exist"
+        return None, Notice("cited_missing")
     side = {"supported": supporting, "contradicted": contradicting}.get(verdict)
     if side is not None and not side:
-        return None, "the model's verdict cited no evidence for it"
+        return None, Notice("verdict_without_evidence")
     if verdict not in (base.verdict, "not_enough_info"):
-        return None, (
-            f"the model's verdict ({verdict}) disagrees with the figures and stance of the best evidence "
-            f"({base.verdict})"
-        )
+        return None, Notice("verdict_disagrees", verdict=verdict, base=base.verdict)
     for n in supporting + contradicting:
         if base.evidence[n - 1].stance != ("supports" if n in supporting else "contradicts"):
-            return None, f"the model's reading of [{n}] disagrees with its figures or stance"
+            return None, Notice("reading_disagrees", n=n)
     evidence = []
     for n, e in enumerate(base.evidence, start=1):
         stance: Stance = "supports" if n in supporting else "contradicts" if n in contradicting else "neutral"
         evidence.append(StancedEvidence(e.sentence, stance, "llm"))
     deciding = next((e for e in evidence if e.stance != "neutral"), None) if side else None
     decision = VerdictDecision(verdict, deciding, [])
-    return ClaimDraft(verdict, explain(language, decision, evidence, TEXT[language]["llm"]), evidence, "llm",
+    return ClaimDraft(verdict, explain(language, decision, evidence, "llm"), evidence, "llm",
                       deciding=deciding), ""

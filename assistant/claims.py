@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answering import dated
 from assistant.evidence import Citation, EvidenceSentence
 from assistant.stance import figure_stance, sentence_stance
 from assistant.verification import Stance, StancedEvidence, Verdict, VerdictDecision, aggregate_verdict
@@ -39,6 +38,9 @@ TEXT = {
         "language model: read the evidence.",
         "llm": "The language model chose the verdict and evidence; each cited sentence was checked against "
         "its figures and stance.",
+        "by_stance_model": "Judged by Isnad's stance model and the figures of the quoted sentences, not by a "
+        "language model: read the evidence.",
+        "undated": "undated",
     },
     "ar": {
         "supported": "تؤيده الأدلة {refs}",
@@ -56,6 +58,8 @@ TEXT = {
         "by_model": "حُكم بواسطة نموذج الموقف في إسناد ({model}) وأرقام الجمل المقتبسة، لا بواسطة نموذج لغوي: "
         "اقرأ الأدلة.",
         "llm": "اختار النموذج اللغوي الحكم والأدلة، وتُحقق من أرقام كل جملة مقتبسة وموقفها.",
+        "by_stance_model": "حُكم بواسطة نموذج الموقف في إسناد وأرقام الجمل المقتبسة، لا بواسطة نموذج لغوي: اقرأ الأدلة.",
+        "undated": "غير مؤرخ",
     },
 }
 # A sentence's stance from the stance model: (supports | contradicts | neutral, probability).
@@ -143,8 +147,8 @@ def verdict_from_evidence(
     aggregated by ``assistant.verification.aggregate_verdict``."""
     evidence = stanced(claim, sentences, model_stances)
     decision = aggregate_verdict(evidence)
-    basis = TEXT[language]["by_model"].format(model=model_name) if model_stances is not None else TEXT[language]["cues"]
-    explanation = explain(language, decision, evidence, basis)
+    basis = "by_model" if model_stances is not None else "cues"
+    explanation = explain(language, decision, evidence, basis, model_name)
     return ClaimDraft(decision.verdict, explanation, evidence, "extractive", None, decision.deciding)
 
 
@@ -153,32 +157,80 @@ def verdict_from_cues(claim: str, language: str, sentences: list[EvidenceSentenc
     return verdict_from_evidence(claim, language, sentences)
 
 
-def explain(language: str, decision: VerdictDecision, evidence: list[StancedEvidence], basis: str) -> str:
-    """Which sentences decided and why, the figures' history, and what the verdict rests on."""
-    text = TEXT[language]
+Part = tuple[str, dict[str, Any]]  # a sentence of an explanation: its kind and what it says
+
+
+class Explanation(str):
+    """A verdict's explanation worded in ``language`` (the claim's), a ``str`` wherever one was; it keeps
+    its ``parts`` so an interface can word it in the other language (``worded``)."""
+
+    language: str
+    parts: tuple[Part, ...]
+
+    def __new__(cls, language: str, parts: Sequence[Part]) -> Explanation:
+        explanation = super().__new__(cls, worded(parts, language))
+        explanation.language, explanation.parts = language, tuple(parts)
+        return explanation
+
+    def __getnewargs__(self) -> tuple[str, tuple[Part, ...]]:  # type: ignore[override]  # copies (Gradio's state)
+        return self.language, self.parts
+
+    def worded(self, language: str, name_model: bool = True) -> str:
+        """The explanation in ``language`` ("en"/"ar"); without the stance model's name unless ``name_model``."""
+        return worded(self.parts, language, name_model)
+
+
+def _when(source_and_date: tuple[str, str], words: dict[str, str], comma: str) -> str:
+    source, published = source_and_date
+    return comma.join(x for x in (source, published[:10] or words["undated"]) if x)
+
+
+def _worded_part(kind: str, values: dict[str, Any], language: str, name_model: bool) -> str:
+    words = TEXT[language]
+    comma = "، " if language == "ar" else ", "
+    others = comma.join(f"[{n}] ({_when(when, words, comma)})" for n, when in values.get("others", ()))
+    if kind == "verdict":
+        why = words[f"why_{values['signal']}"].format(confidence=values["confidence"])
+        decided = words["decided"].format(ref=values["ref"], why=why)
+        return f"{words[values['verdict']].format(refs=values['refs'])}. {decided}."
+    if kind == "newest":
+        return words["newest"].format(ref=values["ref"], when=_when(values["when"], words, comma), others=others)
+    if kind == "earlier":
+        return words["earlier"].format(others=others)
+    if kind == "by_model" and not name_model:
+        return words["by_stance_model"]
+    return words[kind].format(**values)
+
+
+def worded(parts: Sequence[Part], language: str, name_model: bool = True) -> str:
+    """An explanation's ``parts`` in ``language``, one sentence after another."""
+    return " ".join(_worded_part(kind, values, language, name_model) for kind, values in parts)
+
+
+def explain(
+    language: str, decision: VerdictDecision, evidence: list[StancedEvidence], basis: str, model: str = ""
+) -> Explanation:
+    """Which sentences decided and why, the figures' history, and what the verdict rests on (``basis``:
+    "cues", "by_model" — Isnad's stance model, named ``model`` — or "llm")."""
     if not evidence:
-        return text["not_enough_info"]
+        return Explanation(language, [("not_enough_info", {})])
     n_of = {id(e): n for n, e in enumerate(evidence, start=1)}
-    lines = []
+    when = lambda e: (e.sentence.chunk.source, e.sentence.chunk.published)  # noqa: E731
+    parts: list[Part] = []
     deciding = decision.deciding
     if deciding is None:
-        lines.append(f"{text['not_enough_info']} {text['unsided']}")
+        parts += [("not_enough_info", {}), ("unsided", {})]
     elif decision.verdict == "not_enough_info":
-        lines.append(text["not_enough_info"])
+        parts.append(("not_enough_info", {}))
     else:
-        wanted = deciding.stance
-        refs = " ".join(f"[{n_of[id(e)]}]" for e in evidence if e.stance == wanted)
-        why = text[f"why_{deciding.signal}"].format(confidence=deciding.confidence or 0.0)
-        decided = text["decided"].format(ref=f"[{n_of[id(deciding)]}]", why=why)
-        lines.append(f"{text[decision.verdict].format(refs=refs)}. {decided}.")
-    earlier = [e for e in decision.differing if e.earlier]
-    same_period = [e for e in decision.differing if not e.earlier]
+        refs = " ".join(f"[{n_of[id(e)]}]" for e in evidence if e.stance == deciding.stance)
+        parts.append(("verdict", {"verdict": decision.verdict, "refs": refs, "ref": f"[{n_of[id(deciding)]}]",
+                                  "signal": deciding.signal, "confidence": deciding.confidence or 0.0}))
+    earlier = [(n_of[id(e)], when(e)) for e in decision.differing if e.earlier]
+    same_period = [(n_of[id(e)], when(e)) for e in decision.differing if not e.earlier]
     if deciding is not None and same_period:
-        lines.append(text["newest"].format(
-            ref=f"[{n_of[id(deciding)]}]", when=dated(deciding.sentence),
-            others=", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in same_period),
-        ))
+        parts.append(("newest", {"ref": f"[{n_of[id(deciding)]}]", "when": when(deciding), "others": same_period}))
     if earlier:
-        dated_refs = ", ".join(f"[{n_of[id(e)]}] ({dated(e.sentence)})" for e in earlier)
-        lines.append(text["earlier"].format(others=dated_refs))
-    return " ".join([*lines, basis])
+        parts.append(("earlier", {"others": earlier}))
+    parts.append((basis, {"model": model} if basis == "by_model" else {}))
+    return Explanation(language, parts)

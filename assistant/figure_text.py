@@ -71,3 +71,13 @@ def figure_points(
         )
         for f in history.figures if f.sentence in sentences
     ]
+
+
+def unit_in(unit: str, language: str) -> str:
+    """What a figure counts (as a chart point states it, in the question's language) in ``language``:
+    'troops' -> 'جندي'; a unit that is not a counted group ('%') as it is."""
+    for labels in GROUP_LABELS.values():
+        group = next((g for g, label in labels.items() if label == unit), None)
+        if group is not None:
+            return GROUP_LABELS[language][group]
+    return unit

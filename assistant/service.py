@@ -28,6 +28,7 @@ from assistant.figure_text import figure_points
 from assistant.figures import asked_group
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm.client import ChatBackend
+from assistant.notices import Notice
 from assistant.query import Query
 from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
@@ -284,7 +285,7 @@ class IsnadService:
             )
         except IsnadError as exc:  # the LLM is down or unusable: the journalist still gets the evidence
             log.warning("LLM unavailable: %s", exc)
-            draft, reason = None, f"the LLM is unavailable ({exc})"
+            draft, reason = None, Notice("llm_unavailable", error=str(exc))
         quantity = query.asks_for_quantity
         if draft is not None and history is not None:
             draft = lead_first(draft, history)
@@ -292,7 +293,7 @@ class IsnadService:
             draft = None if reason else draft
         if draft is not None:
             return with_figures(draft, ranked, query.language, s.max_quotes, history) if quantity else draft
-        notice = f"Showing quoted evidence instead of a generated answer: {reason}."
+        notice = Notice("answer_fallback", reason=reason)
         return extractive_draft(query.language, ranked, s.max_quotes, notice=notice, quantity=quantity, history=history)
 
     # ------------------------------------------------------------------ status

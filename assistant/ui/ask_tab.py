@@ -18,7 +18,7 @@ from assistant.followup import Rewrite
 from assistant.service import AskProgress, IsnadService
 from assistant.ui.cards import CARDS_JS
 from assistant.ui.chat import Turn, conversation_html, conversation_markdown, has_arabic, transcript
-from assistant.ui.figures_chart import chart_frame, chart_limits, chart_unit, charted
+from assistant.ui.figures_chart import DATE_AXIS, chart_frame, chart_limits, chart_unit, charted
 from assistant.ui.forms import checked_filter, too_long
 from assistant.ui.i18n import ARABIC, ENGLISH, label, text
 from assistant.ui.progress import Job, Steps
@@ -128,10 +128,16 @@ class Asker:
         self, turns: list[Turn], previous: list[str], translate: bool, language: str, box: str = ""
     ) -> Reply:
         """The finished conversation; ``box`` is left in the question box (a refused question, to shorten)."""
-        export = conversation_markdown(turns)
-        download = gr.DownloadButton(value=self._export_file(export), interactive=True) if export else _no_download()
+        export, download = self._exported(turns, language)
         return (transcript(turns, language=language), conversation_html(turns, translate, language=language),
                 chart_update(turns[-1], language), export, download, previous, turns, box)
+
+    def _exported(self, turns: list[Turn], language: str) -> tuple[str, Any]:
+        """The conversation as Markdown worded in ``language``, and the download button for its file."""
+        export = conversation_markdown(turns, language)
+        if not export:
+            return export, _no_download()
+        return export, gr.DownloadButton(value=self._export_file(export), interactive=True)
 
     def _export_file(self, markdown: str) -> str:
         path = self.export_dir / f"isnad-conversation-{uuid.uuid4().hex[:8]}.md"
@@ -158,14 +164,13 @@ class Asker:
             self.translate(turns[-1])
         return conversation_html(turns, translate and can_translate(mode), language=language), turns
 
-    @staticmethod
-    def reworded(turns: list[Turn], translate: bool, mode: str, language: str) -> tuple[Any, ...]:
-        """The conversation so far, worded in the newly chosen interface language."""
+    def reworded(self, turns: list[Turn], translate: bool, mode: str, language: str) -> tuple[Any, ...]:
+        """The conversation so far (chat, sources, chart and export), worded in the newly chosen interface language."""
         if not turns or not all(t.done or t.error for t in turns):
-            return gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         shown = translate and can_translate(mode)
         return (transcript(turns, language=language), conversation_html(turns, shown, language=language),
-                chart_update(turns[-1], language))
+                chart_update(turns[-1], language), *self._exported(turns, language))
 
     @staticmethod
     def new_conversation() -> tuple[Any, ...]:
@@ -183,8 +188,9 @@ def chart_update(turn: Turn | None, language: str = ENGLISH) -> Any:
     if not points:
         return gr.update(visible=False, value=None)
     x_lim, y_lim = chart_limits(points)
-    return gr.update(visible=True, value=chart_frame(points), y_title=chart_unit(points), x_lim=x_lim, y_lim=y_lim,
-                     x_title=text("published", language), color_title=text("figure_source", language))
+    return gr.update(visible=True, value=chart_frame(points, language), y_title=chart_unit(points, language),
+                     x_lim=x_lim, y_lim=y_lim, x_title=text("published", language),
+                     color_title=text("figure_source", language))
 
 
 @dataclass
@@ -244,7 +250,7 @@ def _figure_chart(shared: Shared) -> gr.ScatterPlot:
     """The newest answer's figure over time: one point per source, its legend the outlet and date."""
     return shared.labelled(gr.ScatterPlot(
         value=None, x="date", y="value", color="source", tooltip=["figure"], x_title=text("published", ENGLISH),
-        color_title=text("figure_source", ENGLISH),
+        color_title=text("figure_source", ENGLISH), x_axis_format=DATE_AXIS,
         label=label("figure_chart", ENGLISH), elem_id="figure-chart", visible=False,
     ), "figure_chart")
 
@@ -287,6 +293,6 @@ def ask_tab(service: IsnadService, shared: Shared) -> gr.Radio:
                                    en=label("question_count", ENGLISH, count="{count}", limit=f"{asker.limit:,}"),
                                    ar=label("question_count", ARABIC, count="{count}", limit=f"{asker.limit:,}"))
     gr.on([ui.box.input, ui.box.change], None, [ui.box, language], ui.counter, js=counter_js, show_progress="hidden")
-    language.change(asker.reworded, [turns, ui.translate, ui.mode, language], [ui.chat, ui.panel, ui.chart],
-                    show_progress="hidden")
+    language.change(asker.reworded, [turns, ui.translate, ui.mode, language],
+                    [ui.chat, ui.panel, ui.chart, ui.export, ui.download], show_progress="hidden")
     return ui.mode

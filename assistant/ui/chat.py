@@ -21,11 +21,11 @@ from assistant.ui.render import (
     error_html,
     escape_markdown,
     progress_html,
+    source_line,
 )
 from ingest.arabic import detect_language
 from vectorstore.records import SearchFilter
 
-CLOSEST_TITLE = text("closest", "en")  # the export's wording
 Message = dict[str, Any]
 
 
@@ -137,26 +137,26 @@ def transcript(turns: Sequence[Turn], under_way: str = "", language: str = "en")
     return messages
 
 
-def closest_markdown(closest: Sequence[Citation]) -> str:
-    lines = [f"**{CLOSEST_TITLE}**"]
+def closest_markdown(closest: Sequence[Citation], language: str = "en") -> str:
+    lines = [f"**{text('closest', language)}**"]
     for c in closest:
-        where = ", ".join(x for x in (c.source, c.published[:10] or "undated") if x)
-        lines.append(f"- [{c.n}] {c.title} — {where}" + (f" <{c.url}>" if c.url else ""))
+        lines.append(f"- {source_line(c, language)}" + (f" <{c.url}>" if c.url else ""))
         lines.append(f"  > {c.quote}")
     return "\n".join(lines)
 
 
-def conversation_markdown(turns: Sequence[Turn]) -> str:
+def conversation_markdown(turns: Sequence[Turn], language: str = "en") -> str:
     """The answered turns in order, each with its sources, the figure's dated table and, when it
-    abstained, the closest passages (marked not an answer): ready to paste into a story draft."""
+    abstained, the closest passages (marked not an answer), worded in ``language``: ready to paste
+    into a story draft."""
     blocks = []
     for turn in turns:
         if not turn.done or turn.answer is None:
             continue
-        parts = [f"### {turn.n}. {turn.question}", answer_markdown(turn.answer),
-                 figures_markdown(charted(turn.answer))]
+        parts = [f"### {turn.n}. {turn.question}", answer_markdown(turn.answer, language, turn.searched(language)),
+                 figures_markdown(charted(turn.answer), language)]
         if turn.answer.abstained and turn.answer.closest:
-            parts.append(closest_markdown(turn.answer.closest))
+            parts.append(closest_markdown(turn.answer.closest, language))
         blocks.append("\n\n".join(x for x in parts if x))
     return "\n\n---\n\n".join(blocks)
 

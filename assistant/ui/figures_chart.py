@@ -8,9 +8,11 @@ from html import escape
 import pandas as pd
 
 from assistant.answering import Answer, FigurePoint
-from assistant.ui.i18n import text
+from assistant.figure_text import unit_in
+from assistant.ui.i18n import code, core_text, is_arabic, text
 
 CHART_COLUMNS = ("date", "value", "source", "figure")  # x, y, colour (the legend), tooltip
+DATE_AXIS = "%Y-%m-%d"  # the chart's dates as the cards and tables write them, in any interface language
 
 
 def figure_date(point: FigurePoint) -> str:
@@ -31,30 +33,32 @@ def charted(answer: Answer | None) -> list[FigurePoint]:
 
 
 def figure_text(point: FigurePoint, language: str = "en") -> str:
-    """'2,000 troops', '≈ 900 troops' (an approximate figure), '300 troops; figure for 2015'."""
+    """'2,000 troops', '≈ 900 troops' (an approximate figure), '300 troops; figure for 2015', what it
+    counts worded in ``language``."""
     value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
-    stated = " ".join(x for x in ("≈" if point.approximate else "", value, point.unit) if x)
+    stated = " ".join(x for x in ("≈" if point.approximate else "", value, unit_in(point.unit, code(language))) if x)
     return f"{stated}; {text('figure_for', language, year=point.as_of)}" if point.as_of else stated
 
 
-def point_label(point: FigurePoint) -> str:
+def point_label(point: FigurePoint, language: str = "en") -> str:
     """'[2] BBC Arabic, 2018-10-11': the point's citation number, outlet and date."""
-    return f"[{point.n}] " + ", ".join(x for x in (point.source, point.published[:10]) if x)
+    comma = "، " if is_arabic(language) else ", "
+    return f"[{point.n}] " + comma.join(x for x in (point.source, point.published[:10]) if x)
 
 
-def chart_unit(points: list[FigurePoint]) -> str:
-    """What the chart counts: the newest point's unit."""
-    return points[-1].unit if points else ""
+def chart_unit(points: list[FigurePoint], language: str = "en") -> str:
+    """What the chart counts: the newest point's unit, worded in ``language``."""
+    return unit_in(points[-1].unit, code(language)) if points else ""
 
 
-def chart_frame(points: list[FigurePoint]) -> pd.DataFrame:
+def chart_frame(points: list[FigurePoint], language: str = "en") -> pd.DataFrame:
     """One row per point: when the figure held, its value, its label (outlet and date of the source,
-    for the legend) and the figure as stated."""
+    for the legend) and the figure as stated, worded in ``language``."""
     return pd.DataFrame({
         "date": pd.to_datetime([figure_date(p) for p in points]),
         "value": [float(p.value) for p in points],
-        "source": [point_label(p) for p in points],
-        "figure": [f"{point_label(p)}: {figure_text(p)}" for p in points],
+        "source": [point_label(p, language) for p in points],
+        "figure": [f"{point_label(p, language)}: {figure_text(p, language)}" for p in points],
     }, columns=list(CHART_COLUMNS))
 
 
@@ -75,10 +79,11 @@ def figures_html(points: list[FigurePoint], card_ids: str, language: str = "en")
     rows = "".join(
         f'<tr data-n="{p.n}"><td>{escape(p.as_of or p.published[:10])}</td>'
         f'<td dir="auto">{escape(figure_text(p, language))}</td>'
-        f'<td><a class="figure-link" href="#{escape(card_ids, quote=True)}{p.n}">{escape(point_label(p))}</a></td></tr>'
+        f'<td><a class="figure-link" href="#{escape(card_ids, quote=True)}{p.n}">'
+        f"{escape(point_label(p, language))}</a></td></tr>"
         for p in points
     )
-    title = text("figures_title", language, unit=chart_unit(points))
+    title = text("figures_title", language, unit=chart_unit(points, language))
     keys = ("figure_date", "figure_value", "figure_source")
     head = "".join(f"<th>{escape(text(key, language))}</th>" for key in keys)
     return (
@@ -87,12 +92,15 @@ def figures_html(points: list[FigurePoint], card_ids: str, language: str = "en")
     )
 
 
-def figures_markdown(points: list[FigurePoint]) -> str:
-    """The figure's history as a dated Markdown table, oldest first; empty without points."""
+def figures_markdown(points: list[FigurePoint], language: str = "en") -> str:
+    """The figure's history as a dated Markdown table, oldest first, worded in ``language``; empty
+    without points."""
     if not points:
         return ""
-    cell = lambda text: text.replace("|", "\\|")  # noqa: E731
-    lines = [f"**The figure over time ({cell(chart_unit(points))})**", "", "| date | figure | source |"]
-    lines.append("|---|---|---|")
-    lines += [f"| {p.as_of or p.published[:10]} | {cell(figure_text(p))} | {cell(point_label(p))} |" for p in points]
+    cell = lambda words: words.replace("|", "\\|")  # noqa: E731
+    head = " | ".join(text(key, language) for key in ("figure_date", "figure_value", "figure_source"))
+    lines = [f"**{core_text('export_figures', language, unit=cell(chart_unit(points, language)))}**", "",
+             f"| {head} |", "|---|---|---|"]
+    lines += [f"| {p.as_of or p.published[:10]} | {cell(figure_text(p, language))} | {cell(point_label(p, language))} |"
+              for p in points]
     return "\n".join(lines)

@@ -169,6 +169,20 @@ FILTER_ERRORS: dict[str, tuple[str, str]] = {
     "from_outlets": (" from {outlets}", " من {outlets}"),
 }
 
+# The Markdown export, the chart and the claim's technical details: what Isnad's core wrote, worded
+# in the interface language (its notices and explanations: assistant/ui/notices.py), key -> (English, Arabic).
+CORE_TEXTS: dict[str, tuple[str, str]] = {
+    "export_question": ("Q:", "السؤال:"),
+    "export_sources": ("Sources", "المصادر"),
+    "export_verified": ("verified quote", "اقتباس موثق"),
+    "export_not_verified": ("NOT verified", "غير موثق"),
+    "export_searched": ("Searched: {where}", "نطاق البحث: {where}"),
+    "export_figures": ("The figure over time ({unit})", "الرقم عبر الزمن ({unit})"),
+    "technical_details": ("technical details", "تفاصيل تقنية"),
+    "stance_model": ("Isnad's stance model: {name}", "نموذج الموقف في إسناد: {name}"),
+}
+
+
 PROGRESS: dict[str, tuple[str, str]] = {
     "rewriting": ("Reading the follow-up in the light of the conversation…", "قراءة سؤال المتابعة في ضوء المحادثة…"),
     "searching": ("Searching the indexed sources…", "البحث في المصادر المفهرسة…"),
@@ -215,6 +229,12 @@ def label(key: str, language: str, **values: Any) -> str:
 def text(key: str, language: str, **values: Any) -> str:
     """The wording of ``key`` (a card, the figure table, the status line, the library) in ``language``."""
     words = _pick(TEXTS[key], language)
+    return words.format(**values) if values else words
+
+
+def core_text(key: str, language: str, **values: Any) -> str:
+    """The wording of ``key`` (the export, the chart, a claim's technical details) in ``language``."""
+    words = _pick(CORE_TEXTS[key], language)
     return words.format(**values) if values else words
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from assistant.answering import Answer
 from assistant.claims import ClaimCheck
+from assistant.evidence import Citation
 from assistant.ui.cards import citation_card, text_dir
-from assistant.ui.i18n import text, verdict_name
+from assistant.ui.i18n import core_text, is_arabic, text, verdict_name
+from assistant.ui.notices import explanation_text, notice_text
 from assistant.web_library import FeedReport, FollowedFeed
 from vectorstore.records import IngestReport, StoredArticle
 
@@ -56,7 +58,7 @@ def answer_html(
             f'<q dir="{text_dir(answer.question)}">{escape(answer.question)}</q></div>'
         )
     if answer.notice:
-        parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(answer.notice)}</div>')
+        parts.append(notice_html(answer.notice, language))
     where = searched if searched is not None else answer.searched
     if where:
         parts.append(searched_html(where, language))
@@ -75,13 +77,15 @@ def claim_html(
     """A claim check, worded in ``language``: the verdict (what the sources say, never "true" or
     "false"), its explanation, the notice, what was searched, and the evidence cards, each with its stance."""
     texts = articles or {}
+    explanation = explanation_text(check.explanation, language)
     parts = [
         f'<div class="isnad-verdict verdict-{escape(check.verdict)}" data-verdict="{escape(check.verdict)}">'
         f'<div class="verdict-name">{escape(verdict_name(check.verdict, language))}</div>'
-        f'<p class="explanation" dir="{text_dir(check.explanation)}">{escape(check.explanation)}</p></div>'
+        f'<p class="explanation" dir="{text_dir(explanation)}">{escape(explanation)}</p>'
+        f"{technical_html(check, language)}</div>"
     ]
     if check.notice:
-        parts.append(f'<div class="isnad-notice" role="status">⚠️ {escape(check.notice)}</div>')
+        parts.append(notice_html(check.notice, language))
     parts.append(searched_html(searched or check.searched or text("all_outlets", language), language))
     parts.extend(citation_card(c, texts.get(c.doc_id), language=language) for c in check.citations)
     return "\n".join(parts)
@@ -118,26 +122,48 @@ def answer_chat_markdown(
     if asked and asked != answer.question:
         lines.insert(0, f"_{escape_markdown(text('searched_for', language))} {escape_markdown(answer.question)}_")
     if answer.notice:
-        lines.append(f"⚠️ _{escape_markdown(answer.notice)}_")
+        lines.append(f"⚠️ _{escape_markdown(notice_text(answer.notice, language))}_")
     where = searched or answer.searched or text("all_outlets", language)
     lines.append(f"_{escape_markdown(text('searched', language, where=where))}_")
     return "\n\n".join(lines)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer and its sources, ready to paste into a story draft or a fact-check note."""
-    lines = [f"**Q:** {answer.question}", "", answer.answer, ""]
+def notice_html(notice: str, language: str) -> str:
+    """A notice of the core (why a model's answer or verdict was not used), worded in ``language``."""
+    return f'<div class="isnad-notice" role="status">⚠️ {escape(notice_text(notice, language))}</div>'
+
+
+def technical_html(check: ClaimCheck, language: str) -> str:
+    """The stance model a verdict used, named under "technical details" (closed); empty when none was."""
+    models = [values["model"] for kind, values in getattr(check.explanation, "parts", ()) if kind == "by_model"]
+    if not models or not models[0]:
+        return ""
+    named = escape(core_text("stance_model", language, name=models[0]))
+    return (f'<details class="isnad-technical"><summary>{escape(core_text("technical_details", language))}</summary>'
+            f"{named}</details>")
+
+
+def source_line(c: Citation, language: str = "en") -> str:
+    """'[2] title — outlet, date' (or "undated"), for the export."""
+    comma = "، " if is_arabic(language) else ", "
+    where = comma.join(x for x in (c.source, c.published[:10] or text("undated", language)) if x)
+    return f"[{c.n}] {c.title} — {where}"
+
+
+def answer_markdown(answer: Answer, language: str = "en", searched: str | None = None) -> str:
+    """The answer and its sources, worded in ``language``, ready to paste into a story draft or a
+    fact-check note; ``searched`` says what was searched (the answer's own description when None)."""
+    lines = [f"**{core_text('export_question', language)}** {answer.question}", "", answer.answer, ""]
     if answer.notice:
-        lines += [f"> {answer.notice}", ""]
+        lines += [f"> {notice_text(answer.notice, language)}", ""]
     if answer.citations:
-        lines.append("**Sources**")
+        lines.append(f"**{core_text('export_sources', language)}**")
     for c in answer.citations:
-        status = "verified quote" if c.verified else "NOT verified"
-        where = ", ".join(x for x in (c.source, c.published[:10] or "undated") if x)
-        head = f"[{c.n}] {c.title} — {where}"
-        lines.append(f"- {head} ({status})" + (f" <{c.url}>" if c.url else ""))
+        status = core_text("export_verified" if c.verified else "export_not_verified", language)
+        lines.append(f"- {source_line(c, language)} ({status})" + (f" <{c.url}>" if c.url else ""))
         lines.append(f"  > {c.quote}")
-    lines.append(f"\n_Searched: {answer.searched}_")
+    where = searched if searched is not None else answer.searched
+    lines.append(f"\n_{core_text('export_searched', language, where=where)}_")
     return "\n".join(lines)
 
 
