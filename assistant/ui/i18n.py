@@ -183,6 +183,54 @@ CORE_TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+# The upload form (what was detected in the dropped files, the fields a person can edit, what was
+# wrong with them), key -> (English, Arabic).
+UPLOAD: dict[str, tuple[str, str]] = {
+    "title": ("Title", "العنوان"),
+    "source": ("Outlet", "المصدر"),
+    "published": ("Published date", "تاريخ النشر"),
+    "url": ("Link", "الرابط"),
+    "keep_info": ("as detected in the file; empty = keep the file's own", "كما في الملف؛ فارغ = يبقى ما في الملف"),
+    "date_info": (
+        "YYYY-MM-DD (13/04/2018, 13 April 2018 and Arabic-Indic digits are read too); empty = as in the file",
+        "مثل 2018-04-13 أو ١٣/٠٤/٢٠١٨ أو ١٣ أبريل ٢٠١٨؛ فارغ = يبقى ما في الملف",
+    ),
+    "one_info": (
+        "several articles: each keeps its own", "عدة مقالات: يبقى لكل منها ما في ملفه",
+    ),
+    "index": ("Index", "أضف إلى الفهرس"),
+    "detected": (
+        "**Found in {files} file(s): {articles} article(s).** Check the fields, edit them if needed, then *Index*.",
+        "**في {files} ملف: {articles} مقال.** راجع الحقول وعدّلها إن لزم، ثم «أضف إلى الفهرس».",
+    ),
+    "several": (
+        "Several articles: each keeps its own title and link; an outlet or a date typed here applies to all of them.",
+        "عدة مقالات: يبقى لكل منها عنوانه ورابطه؛ والمصدر أو التاريخ المكتوب هنا يسري عليها كلها.",
+    ),
+    "no_outlet": ("no outlet", "بلا مصدر"),
+    "more": ("… and {count} more", "… و{count} غيرها"),
+    "not_a_date": (
+        "The {field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2018-04-13. Nothing was indexed.",
+        "«{field}» ({value}) ليس تاريخا: اكتبه هكذا 2018-04-13. لم يُفهرس شيء.",
+    ),
+    "not_a_link": (
+        "The {field} {value!r} is not a web address: it must start with http:// or https://. Nothing was indexed.",
+        "«{field}» ({value}) ليس عنوان ويب: يجب أن يبدأ بـ http:// أو https://. لم يُفهرس شيء.",
+    ),
+    "one_article": (
+        "A {field} names one article, but these files hold {value} articles: leave it empty (each keeps its own) "
+        "or add the files one at a time. Nothing was indexed.",
+        "«{field}» يخص مقالا واحدا، وهذه الملفات فيها {value} مقالات: اتركه فارغا (يبقى لكل منها ما في ملفه) "
+        "أو أضف الملفات واحدا واحدا. لم يُفهرس شيء.",
+    ),
+    "kept": (
+        "{count} article(s) were already indexed with the same text: their stored title, outlet, date and link "
+        "were kept (delete one first to change them).",
+        "{count} من المقالات مفهرسة من قبل بالنص نفسه: بقي عنوانها ومصدرها وتاريخها ورابطها كما حُفظت "
+        "(احذف المقال أولا لتغييرها).",
+    ),
+}
+
 PROGRESS: dict[str, tuple[str, str]] = {
     "rewriting": ("Reading the follow-up in the light of the conversation…", "قراءة سؤال المتابعة في ضوء المحادثة…"),
     "searching": ("Searching the indexed sources…", "البحث في المصادر المفهرسة…"),
@@ -240,6 +288,12 @@ def core_text(key: str, language: str, **values: Any) -> str:
 
 def filter_error(key: str, language: str, **values: Any) -> str:
     words = _pick(FILTER_ERRORS[key], language)
+    return words.format(**values) if values else words
+
+
+def upload_text(key: str, language: str, **values: Any) -> str:
+    """The wording of the upload form's ``key`` in ``language``."""
+    words = _pick(UPLOAD[key], language)
     return words.format(**values) if values else words
 
 

@@ -25,7 +25,19 @@ from assistant.ui.render import (
 )
 from assistant.ui.shared import Shared, chunk_progress, failure_text
 from assistant.ui.status import status_markdown
+from assistant.ui.upload_form import (
+    Detection,
+    UploadForm,
+    cleared,
+    detected_markdown,
+    field_error_text,
+    overrides_from,
+    prefilled,
+    upload_form,
+    uploaded_text,
+)
 from assistant.web_library import WebLibrary
+from ingest.metadata import FIELDS, BadFieldError, detect_metadata
 from vectorstore.records import IngestReport, StoredArticle
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".gz"]
@@ -60,17 +72,32 @@ class Librarian:
             return gr.update(), *kept, _warning(exc, "reading the library")
         return rows, *lists, *hints, status
 
-    def add_files(self, files: list[str] | None, search: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        """Index the uploaded files within the size limit; report what was added and what was refused
-        (the table and the status line are refreshed next)."""
+    def detect(self, files: list[str] | None, language: str = ENGLISH) -> list[Any]:
+        """What the dropped files hold, before indexing: the detection (kept for the Index button and
+        a language switch), the form shown with its fields prefilled, and the last report cleared."""
+        paths, refused = split_by_size(files or [], self.limit)
+        detection: Detection = (detect_metadata(paths, max_file_bytes=self.limit), refused)
+        return [detection, *prefilled(detection, language), ""]
+
+    def add_files(
+        self, files: list[str] | None, search: str, title: str = "", source: str = "", published: str = "",
+        url: str = "", language: str = ENGLISH, progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> list[Any]:
+        """Index the uploaded files within the size limit with the metadata typed in the form (an empty
+        field keeps what the file says): the outcome, then the files and the form cleared. A field that
+        cannot be used indexes nothing and keeps the form as typed, to fix."""
         paths, refused = split_by_size(files or [], self.limit)
         report = IngestReport()
+        kept = [gr.update()] * (3 + len(FIELDS))  # the files, the panel, the detection report, the fields
         try:
+            overrides = overrides_from([title, source, published, url])
             if paths:
-                report = self.service.ingest_paths(paths, progress=chunk_progress(progress))
+                report = self.service.ingest_paths(paths, progress=chunk_progress(progress), overrides=overrides)
+        except BadFieldError as exc:
+            return [field_error_text(exc, language), *kept]
         except IsnadError as exc:
-            return _warning(exc, "indexing the uploaded files"), None
-        return (report, refused), None
+            return [_warning(exc, "indexing the uploaded files"), *kept]
+        return [(report, refused, bool(overrides)), None, *cleared(language)]
 
     def add_page(self, url: str, search: str, progress: gr.Progress = gr.Progress()) -> Outcome:  # noqa: B008
         """Fetch and index one web page."""
@@ -168,6 +195,7 @@ class LibraryControls:
     refresh: gr.Button
     articles: gr.Dataframe
     upload: gr.File
+    form: UploadForm
     report: gr.Markdown
     doc_id: gr.Textbox
     remove: gr.Button
@@ -185,7 +213,7 @@ class LibraryControls:
     followed: gr.Markdown
 
 
-def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, gr.Markdown]:
+def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, UploadForm, gr.Markdown]:
     types = " ".join(UPLOAD_TYPES)
     sizes = {"limit": size_text(limit), "limit_ar": size_text(limit, "ar")}
     with gr.Column():
@@ -194,8 +222,9 @@ def _upload_column(shared: Shared, limit: int) -> tuple[gr.File, gr.Markdown]:
             file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
         ), "upload", types=types, **sizes)
         shared.remount.append(upload)  # its drop zone is worded by Gradio when drawn
+        form = upload_form(shared)
         report = gr.Markdown(elem_id="upload-report")
-    return upload, report
+    return upload, form, report
 
 
 def _delete_column(shared: Shared) -> tuple[Any, ...]:
@@ -246,13 +275,13 @@ def _library_controls(shared: Shared, librarian: Librarian) -> LibraryControls:
         wrap=True, max_height=420, column_widths=["14%", "50%", "14%", "12%", "10%"], elem_id="library-table",
     )
     with gr.Row():
-        upload, report = _upload_column(shared, librarian.limit)
+        upload, form, report = _upload_column(shared, librarian.limit)
         doc_id, remove, removed, confirmation, yes, no = _delete_column(shared)
     with gr.Row():
         url, add_url, web_report = _page_column(shared)
         feed, add_feed, refresh_all, feed_report, followed = _feed_column(shared, librarian.followed_list)
-    return LibraryControls(search, refresh, articles, upload, report, doc_id, remove, removed, confirmation, yes, no,
-                           url, add_url, web_report, feed, add_feed, refresh_all, feed_report, followed)
+    return LibraryControls(search, refresh, articles, upload, form, report, doc_id, remove, removed, confirmation, yes,
+                           no, url, add_url, web_report, feed, add_feed, refresh_all, feed_report, followed)
 
 
 def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.Radio, ui: gr.Blocks) -> None:
@@ -261,11 +290,18 @@ def _connect(c: LibraryControls, librarian: Librarian, shared: Shared, mode: gr.
     after = [c.articles, *shared.outlets, *shared.date_boxes, shared.status]
     state = [c.search, shared.language, mode]
     gr.on([c.search.submit, c.refresh.click], librarian.refreshed, state, after, trigger_mode="always_last")
-    upload_outcome, page_outcome = gr.State(None), gr.State(None)
+    upload_outcome, page_outcome, detection = gr.State(None), gr.State(None), gr.State(None)
+    form = c.form
+    shown = [form.panel, form.detected, *form.fields]
+    c.upload.upload(librarian.detect, [c.upload, shared.language], [detection, *shown, c.report],
+                    show_progress_on=[form.detected])
+    c.upload.clear(cleared, shared.language, shown, show_progress="hidden")
+    shared.language.change(lambda found, language: detected_markdown(found, language) if found else "",
+                           [detection, shared.language], form.detected, show_progress="hidden")
     changes = [
-        c.upload.upload(librarian.add_files, [c.upload, c.search], [upload_outcome, c.upload],
-                        show_progress_on=[c.report]).then(
-            librarian.outcome_text, [upload_outcome, shared.language], c.report, show_progress="hidden"),
+        form.index.click(librarian.add_files, [c.upload, c.search, *form.fields, shared.language],
+                         [upload_outcome, c.upload, *shown], show_progress_on=[c.report]).then(
+            uploaded_text, [upload_outcome, shared.language], c.report, show_progress="hidden"),
         c.delete_yes.click(librarian.delete, [c.doc_id, c.search, shared.language],
                            [c.removed, c.doc_id, c.confirmation]),
         gr.on([c.url.submit, c.add_url.click], librarian.add_page, [c.url, c.search], page_outcome,

@@ -46,6 +46,7 @@ GRADIO_STRINGS = gr.I18n(ar={
     "upload_text.click_to_upload": "انقر للاختيار",
     "common.or": "أو",
     "common.complete": "اكتمل",
+    "status.queue_position": "في الانتظار: {position} من {size}",
 })
 
 # Gradio's launch options for this page: its strings, and a footer without the run-history link

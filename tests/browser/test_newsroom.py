@@ -80,7 +80,7 @@ def test_the_arabic_interface_leaves_no_english_word_in_any_tab(ui: UI, ui_servi
     expect(ui.page.locator("#library-table")).to_contain_text("العنوان")
     story = tmp_path / "dates.txt"  # an upload, then its deletion, reported in Arabic
     story.write_text(OASIS, encoding="utf-8")
-    ui.page.set_input_files("#upload input[type=file]", str(story))
+    ui.upload(story)
     expect(ui.page.locator("#upload-report")).to_contain_text("أُضيف 1", timeout=ANSWER_MS)
     ui.search_library("الفيوم")
     ui.page.locator("#library-table [role=gridcell]", has_text="مهرجان الرمان").first.click()
@@ -110,7 +110,7 @@ def test_a_copied_quote_carries_its_source_and_a_bare_source_says_what_it_lacks(
              "organisers said, the largest crowd since the festival began")
     story.write_text(f"{first}.\nStalls sold lanterns made by local schools.\n", encoding="utf-8")
     ui.library()
-    ui.page.set_input_files("#upload input[type=file]", str(story))
+    ui.upload(story)
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     ui.page.get_by_role("tab", name="Ask").click()
     ui.ask("How many visitors did the Marrowby lantern festival draw?")
@@ -223,7 +223,7 @@ def test_progress_is_a_quiet_line_and_the_library_table_stays_during_an_upload(u
         [table.querySelectorAll('[role=gridcell]').length, /\|\s*[\d.]+\s*s\b/.test(table.innerText)]
       )).observe(table, {subtree: true, childList: true, characterData: true});
     }""")
-    ui.page.set_input_files("#upload input[type=file]", str(story))
+    ui.upload(story)
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     seen = ui.page.evaluate("window.isnadTable")
     assert all(cells > 0 and not raw for cells, raw in seen), seen  # never blank, no raw "1 chunks | 1.1s"

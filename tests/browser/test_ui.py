@@ -183,6 +183,13 @@ class UI:
         self.page.get_by_role("tab", name="Library").click()
         self.page.wait_for_selector("#library-table [role=gridcell]", timeout=UI_MS)
 
+    def upload(self, *paths: Path) -> None:
+        """Drop ``paths`` on the Library's upload zone, wait for what was detected in them, and index them
+        with the metadata as detected."""
+        self.page.set_input_files("#upload input[type=file]", [str(p) for p in paths])
+        expect(self.page.locator("#upload-detected")).to_contain_text(paths[-1].name, timeout=UI_MS)
+        self.page.click("#upload-index")
+
     def search_library(self, text: str) -> None:
         self.page.fill("#library-search textarea", text)
         self.page.press("#library-search textarea", "Enter")
@@ -255,7 +262,7 @@ def test_uploaded_article_is_listed_and_then_cited(ui: UI, tmp_path: Path):
     story = tmp_path / "siwa.txt"
     story.write_text(OASIS_TEXT, encoding="utf-8")
     ui.library()
-    ui.page.set_input_files("#upload input[type=file]", str(story))
+    ui.upload(story)
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     expect(ui.page.locator("#status")).to_contain_text("63 articles")
     ui.search_library("سيوة")
@@ -314,7 +321,7 @@ def test_upload_limits_and_bad_files_are_reported(ui: UI, tmp_path: Path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     ui.library()
-    ui.page.set_input_files("#upload input[type=file]", [str(big), str(empty)])
+    ui.upload(big, empty)
     report = ui.page.locator("#upload-report")
     expect(report).to_contain_text("rejected 2", timeout=ANSWER_MS)
     assert "huge.txt" in report.inner_text() and "upload limit" in report.inner_text()
@@ -326,7 +333,7 @@ def test_deleting_an_article_removes_it_from_the_library_and_answers(ui: UI, tmp
     story.write_text("Quillon river ferry opens\nThe Quillon river ferry carried 311 passengers on its first day.\n",
                      encoding="utf-8")
     ui.library()
-    ui.page.set_input_files("#upload input[type=file]", str(story))
+    ui.upload(story)
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     ui.search_library("Quillon")
     row = ui.page.locator("#library-table [role=gridcell]", has_text="Quillon river ferry opens")

@@ -94,6 +94,10 @@ def call(url: str, api_name: str, data: list[Any]) -> tuple[str, str]:
     return event, payload
 
 
+# The upload form's title, outlet, date and link (empty: as the file says), and the interface language.
+NO_METADATA = ["", "", "", "", "English"]
+
+
 def file_data(path: str) -> dict[str, Any]:
     return {"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": Path(path).name}
 
@@ -110,7 +114,7 @@ def test_an_upload_named_with_dot_dot_stays_in_the_upload_folder(ui: dict[str, A
     assert not Path("/tmp", Path(name).name).exists()
 
     before = ui["service"].index.stats()["articles"]
-    event, _ = call(ui["url"], "add_files", [[file_data(str(stored))], ""])
+    event, _ = call(ui["url"], "add_files", [[file_data(str(stored))], "", *NO_METADATA])
     assert event == "complete"
     assert ui["service"].index.stats()["articles"] == before + 1
 
@@ -124,6 +128,8 @@ def test_an_upload_event_cannot_name_a_file_on_the_server(ui: dict[str, Any], ta
         secret.write_text("مسودة سرية لم تنشر بعد: لا يجوز فهرستها.\n", encoding="utf-8")
         target = str(secret)
     before = ui["service"].index.stats()["articles"]
-    event, payload = call(ui["url"], "add_files", [[file_data(target)], ""])
+    event, payload = call(ui["url"], "add_files", [[file_data(target)], "", *NO_METADATA])
     assert event == "error", payload
     assert ui["service"].index.stats()["articles"] == before
+    event, payload = call(ui["url"], "detect", [[file_data(target)], "English"])  # nor be read to show its title
+    assert event == "error", payload
