@@ -40,8 +40,10 @@ from ingest.loaders import load_paths
 from ingest.metadata import ArticleOverrides, apply_overrides
 from vectorstore.chroma_store import open_chroma_client
 from vectorstore.embeddings import SentenceEmbedder, load_embedder
+from vectorstore.errors import ConfigurationError
 from vectorstore.news_index import NewsIndex
 from vectorstore.records import IngestReport, SearchFilter, StoredArticle
+from vectorstore.remote_embeddings import EmbeddingServer
 
 log = logging.getLogger(__name__)
 SAMPLE_FILES = ("seed_article_ar.json", "bbc_arabic_middleeast_2018.jsonl.gz")
@@ -54,6 +56,16 @@ AskProgress = Callable[[str, dict[str, Any]], None]
 
 def _ignore(stage: str, detail: dict[str, Any]) -> None:
     pass
+
+
+def embedding_server(settings: Settings) -> EmbeddingServer | None:
+    """The embeddings server when ISNAD_EMBEDDING_PROVIDER=openai; None for the in-process model."""
+    if settings.embedding_provider != "openai":
+        return None
+    if not settings.embedding_base_url:
+        raise ConfigurationError("ISNAD_EMBEDDING_PROVIDER=openai needs ISNAD_EMBEDDING_BASE_URL (e.g. http://host:7997/v1).")
+    key = settings.embedding_api_key.get_secret_value() if settings.embedding_api_key else None
+    return EmbeddingServer(settings.embedding_base_url, key, settings.embedding_timeout_s, settings.embedding_tokenizer)
 
 
 class IsnadService:
@@ -81,6 +93,7 @@ class IsnadService:
             dtype=s.embedding_dtype,
             query_prompt=s.query_prompt,
             passage_prompt=s.passage_prompt,
+            server=embedding_server(s),
         )
         token = s.chroma_token.get_secret_value() if s.chroma_token else None
         client = open_chroma_client(s.data_dir, s.chroma_host, s.chroma_port, s.chroma_ssl, token)

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     )
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
+    embedding_provider: Literal["local", "openai"] = Field(
+        "local", description="local = in-process sentence-transformers; openai = an OpenAI-compatible "
+        "/v1/embeddings server (vLLM, TEI, Infinity) at ISNAD_EMBEDDING_BASE_URL serving ISNAD_EMBEDDING_MODEL."
+    )
+    embedding_base_url: str | None = Field(None, description="The embeddings server, e.g. http://host:7997/v1.")
+    embedding_api_key: SecretStr | None = Field(None, description="Sent as a bearer token to the embeddings server.")
+    embedding_timeout_s: float = Field(60.0, gt=0, description="Seconds one embeddings request may take.")
+    embedding_tokenizer: Path | None = Field(
+        None, description="The served model's tokenizer.json, for chunking; default: the e5 one Isnad builds."
+    )
 
     # Vector store.
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")

