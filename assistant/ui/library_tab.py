@@ -80,8 +80,9 @@ class Librarian:
         return [detection, *prefilled(detection, language), ""]
 
     def add_files(
-        self, files: list[str] | None, search: str, title: str = "", source: str = "", published: str = "",
-        url: str = "", language: str = ENGLISH, progress: gr.Progress = gr.Progress(),  # noqa: B008
+        self, files: list[str] | None, search: str, title: str | None = None, source: str | None = None,
+        published: str | None = None, url: str | None = None, language: str = ENGLISH,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> list[Any]:
         """Index the uploaded files within the size limit with the metadata typed in the form (an empty
         field keeps what the file says): the outcome, then the files and the form cleared. A field that
