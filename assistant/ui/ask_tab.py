@@ -268,7 +268,7 @@ def _ask_controls(service: IsnadService, shared: Shared) -> AskControls:
     with shared.labelled(gr.Accordion("Export as Markdown", open=False, elem_id="export-box"), "export"):
         export = gr.Code(language="markdown", elem_id="export", interactive=False, buttons=["copy"])
         download = shared.labelled(
-            gr.DownloadButton("Download .md", interactive=False, elem_id="download-md", size="sm"), "download", "value"
+            gr.DownloadButton("Download .md", interactive=False, elem_id="download-md", size="sm"), "download"
         )
     return AskControls(chat, box, counter, ask_button, new_chat, filters, mode, translate, chart, panel, export,
                        download)

@@ -140,7 +140,7 @@ def technical_html(check: ClaimCheck, language: str) -> str:
         return ""
     named = escape(core_text("stance_model", language, name=models[0]))
     return (f'<details class="isnad-technical"><summary>{escape(core_text("technical_details", language))}</summary>'
-            f"{named}</details>")
+            f'<div class="technical-text" dir="auto">{named}</div></details>')
 
 
 def source_line(c: Citation, language: str = "en") -> str:
