@@ -9,6 +9,8 @@ in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the que
 - leaving the term out of the question does not make the question closer to the sentence (e5, so
   it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
   The second test embeds the question once per key term (a few short queries).
+
+The answer must also be of the kind asked for: a count for "how many", a time for "when".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from assistant.figures import unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from ingest.arabic import light_stem, normalize
+from ingest.dates import states_a_time
 from vectorstore.embeddings import SentenceEmbedder, unit_float32
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -43,6 +46,10 @@ _ENGLISH_STOPWORDS = set(_ENGLISH_STOPWORD_LIST.split())
 _CLITICS = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # "How many …?", "كم عدد …؟": the answer is a count of something.
 _COUNT_QUESTION = re.compile(r"\b(how many|number of)\b|(^|\s)(كم|ما)\s+(عدد|اعداد)(\s|$)", re.IGNORECASE)
+# "When …?", "متى …؟", "in what year": the answer is a time.
+_TIME_QUESTION = re.compile(
+    r"\b(when|what year|which year|what date)\b|(^|\s)(متي|في اي (عام|سنه)|ما تاريخ)(\s|$)", re.IGNORECASE
+)
 MIN_STEM = 3  # shortest stem that may take an ending
 TERMS_PER_MISS = 6  # a long question or claim may lack one key term in every six (a paraphrase, a stray word)
 # Endings a form may add to another's stem (after normalize: ة→ه): عسكري/عسكريا, امريك/امريكيين, troop/troops.
@@ -119,6 +126,18 @@ def asks_for_a_count(question: str) -> bool:
     return bool(_COUNT_QUESTION.search(normalize(question)))
 
 
+def asks_for_a_time(question: str) -> bool:
+    """'When…?', 'متى…؟', 'In what year…?', 'في أي عام…؟'."""
+    return bool(_TIME_QUESTION.search(normalize(question)))
+
+
+def _answer_type(question: str, text: str) -> bool:
+    """Does ``text`` state the kind of answer ``question`` asks for (any, when it asks for no kind)?"""
+    if asks_for_a_count(question) and not states_a_count(text):
+        return False
+    return not asks_for_a_time(question) or states_a_time(text)
+
+
 def _measured(mention: NumberMention) -> NumberMention:
     """The mention with the unit of a range or list it opens ("30 و 45 في المئة": a percentage)."""
     for word in mention.following:
@@ -137,7 +156,7 @@ class Coverage:
     """What one evidence sentence lacks to answer the question."""
 
     missing: tuple[str, ...]  # key terms of the question the sentence lacks
-    answer_type: bool  # it states the kind of answer asked for (a count for a how-many question)
+    answer_type: bool  # it states the kind of answer asked for (a count for "how many", a time for "when")
     terms: int = 0  # how many key terms the question has
 
     @property
@@ -152,11 +171,10 @@ def judge_coverage(
     asked for. A term is lacking when the sentence neither mentions it nor gets more than
     ``tolerance`` closer to the question without it (see ``term_drops``)."""
     terms = key_terms(question)
-    count = asks_for_a_count(question)
     drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
     judged = []
     for row, text in zip(drops, sentences, strict=True):
         found = words(text)
         missing = tuple(t for t, drop in zip(terms, row, strict=True) if drop < -tolerance and not mentions(t, found))
-        judged.append(Coverage(missing, states_a_count(text) if count else True, len(terms)))
+        judged.append(Coverage(missing, _answer_type(question, text), len(terms)))
     return judged

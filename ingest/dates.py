@@ -135,3 +135,24 @@ def _parse_free(text: str) -> date | datetime | None:
     if unknown_zone or (a.hour, a.minute) != (b.hour, b.minute):
         return a.date()  # no time of day given, or no usable zone for it
     return a
+
+
+# A time a sentence may state, besides a month or a weekday: a year, a century, a relative day,
+# so many years ago ("قبل 10 آلاف سنة", "22,000 سنة مضت", "11,600 BP").
+_TIME_WORDS = re.compile(
+    r"(?<![\u0600-\u06FF\w])(?:"
+    r"\d[\d,،.]*\s*(?:الف|ألف|آلاف|الاف)?\s*(?:سنة|سنوات|عام|أعوام|اعوام|عاما|years?|BP)"
+    r"|[وف]?(?:ال)?(?:قرن|أمس|امس|غدا|غداً)|اليوم|\d{4}|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|january|february|march|april|(?:in|last|next|early|late|mid-?)\s*may|may\s+\d{1,4}|june|july|august"
+    r"|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|yesterday|today|tomorrow|century|ago"
+    r")(?![\u0600-\u06FF\w])",
+    re.IGNORECASE,
+)
+
+
+def states_a_time(text: str) -> bool:
+    """Does ``text`` say when: a year, a month, a weekday, a date, a century or a relative day
+    ("في عام 1962", "في يوليو/تموز", "يوم الثلاثاء", "أمس", "last May")? Arabic-Indic digits count."""
+    western = to_western_digits(text)
+    return bool(_MONTH_RE.search(western) or _WEEKDAY_RE.search(western) or _TIME_WORDS.search(western))

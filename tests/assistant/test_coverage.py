@@ -6,6 +6,7 @@ import pytest
 
 from assistant.coverage import (
     asks_for_a_count,
+    asks_for_a_time,
     judge_coverage,
     key_terms,
     mentions,
@@ -164,3 +165,20 @@ def test_should_abstain_when_no_similar_sentence_covers_the_question():
     assert should_abstain(similar, "ar", 0.80, 0.82, covers, checked=1)  # only the best one is read
     assert should_abstain(similar[2:], "ar", 0.80, 0.82, covers)  # nothing over the bar: not even read
 
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("متى أطلق أول هاتف آيفون؟", True), ("When was the Panama Canal opened?", True),
+     ("في أي عام سقط جدار برلين؟", True), ("كم عدد الجنود؟", False), ("Who painted the Mona Lisa?", False)],
+)
+def test_when_questions_ask_for_a_time(question, asks):
+    assert asks_for_a_time(question) is asks
+
+
+def test_a_when_question_needs_a_sentence_stating_a_time():
+    question = "When did the Suez Canal open?"
+    sentences = ["The Suez Canal opened to shipping.", "The Suez Canal opened in November 1869."]
+    judged = judge_coverage(KeywordEmbedder(), question, sentences, tolerance=0.015)  # type: ignore[arg-type]
+    assert [c.answer_type for c in judged] == [False, True]
+    assert [c.covers for c in judged] == [False, True]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.dates import parse_date
+from ingest.dates import parse_date, states_a_time
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +53,23 @@ def test_unknown_or_unreadable_is_empty(value: str | None) -> None:
 
 def test_non_strings_are_empty_not_errors() -> None:
     assert parse_date(1523614889) == ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "says_when"),
+    [
+        ("استقلت الجزائر في عام ١٩٦٢", True),  # Arabic-Indic digits
+        ("افتتحت في نوفمبر/تشرين الثاني", True),
+        ("أعلن الجيش يوم الثلاثاء", True),
+        ("وقال أمس إن القوات باقية", True),
+        ("وفي القرن التاسع عشر", True),
+        ("بدأ الاحترار قبل 22،000 سنة مضت", True),
+        ("حتى نهاية العصر الجليدي (~ 11،600 BP)", True),
+        ("It opened in May 1914", True),
+        ("قتل 11 شخصا في الحادث", False),
+        ("نحو 900 جندي أمريكي", False),
+        ("The troops may stay", False),  # "may", the verb
+    ],
+)
+def test_states_a_time(text: str, says_when: bool) -> None:
+    assert states_a_time(text) is says_when

@@ -1,0 +1,49 @@
+"""Abstention on the questions chosen on (docs/benchmarks.md, "Abstention, issue 11 part 4"):
+
+    python benchmarks/abstention_dev.py --index-dir INDEX
+
+- sample_corpus/eval/out_of_corpus_dev.jsonl: questions the sample corpus does not answer
+  (every one should be abstained from), per language;
+- sample_corpus/eval/answerable_dev.jsonl: near-domain questions it does answer (none should be).
+INDEX is an `isnad ingest --sample` index. Prints JSON per set and language, with the questions
+decided wrongly. The held-out out_of_corpus.jsonl is measured by `isnad eval answers`, not here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from false_abstention import abstentions  # noqa: E402
+
+from assistant.service import IsnadService  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+EVAL = ROOT / "sample_corpus" / "eval"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
+    for name, should_abstain in (("out_of_corpus_dev", True), ("answerable_dev", False)):
+        rows = [json.loads(line) for line in (EVAL / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+        for lang in ("ar", "en"):
+            questions = [r["question"] for r in rows if r["lang"] == lang]
+            result = abstentions(service, questions)
+            wrong = set(questions) - set(result["declined"]) if should_abstain else result["declined"]
+            del result["declined"]
+            print(json.dumps({"set": name, "lang": lang, **result, "wrong": sorted(wrong)}, ensure_ascii=False),
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
