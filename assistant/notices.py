@@ -30,6 +30,11 @@ NOTICES: dict[str, str] = {
     "verdict_disagrees": "the model's verdict ({verdict}) disagrees with the figures and stance of the best "
     "evidence ({base})",
     "reading_disagrees": "the model's reading of [{n}] disagrees with its figures or stance",
+    # the first run: the sample corpus is indexed in the background (assistant.first_run)
+    "sample_indexing": "The sample corpus is still being indexed ({done:,} of {total:,} articles): this answer "
+    "may miss sources.",
+    "sample_incomplete": "Indexing the sample corpus stopped at {done:,} of {total:,} articles: this answer may "
+    "miss sources.",
     # two notices, one after the other
     "both": "{first} {second}",
 }

@@ -26,9 +26,10 @@ from assistant.evidence import Citation, EvidenceSentence, candidate_sentences, 
 from assistant.figure_history import FigureHistory, figure_history, relevant_figures, states_count_of
 from assistant.figure_text import figure_points
 from assistant.figures import asked_group
+from assistant.first_run import SampleIngest
 from assistant.followup import Rewrite, standalone_question
 from assistant.llm.client import ChatBackend
-from assistant.notices import Notice
+from assistant.notices import Notice, joined
 from assistant.query import Query
 from assistant.quote_translation import translate_quotes
 from assistant.retrieval import Retriever
@@ -81,6 +82,7 @@ class IsnadService:
         )
         self.llm = ChatBackend(settings)
         self.claims = ClaimChecker(settings, embedder, self.llm)
+        self.sample_ingest = SampleIngest()  # the first run's background ingest (assistant.first_run)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: SentenceEmbedder | None = None) -> IsnadService:
@@ -198,9 +200,13 @@ class IsnadService:
         timings["total"] = time.perf_counter() - started
         return Answer(
             question=query.text, language=query.language, mode=draft.mode, answer=draft.text,
-            abstained=draft.abstained, citations=citations, timings=timings, notice=draft.notice,
+            abstained=draft.abstained, citations=citations, timings=timings, notice=self._with_sample(draft.notice),
             searched=searched, closest=closest or [], figures=figure_points(history, draft.sentences, query.language),
         )
+
+    def _with_sample(self, notice: str | None) -> str | None:
+        """``notice``, then a word that the sample corpus is not all indexed yet (the first run's ingest)."""
+        return joined(notice, self.sample_ingest.notice())
 
     def check(
         self, claim: str, mode: str | None = None, flt: SearchFilter | None = None, progress: AskProgress = _ignore
@@ -218,7 +224,7 @@ class IsnadService:
         timings["total"] = time.perf_counter() - started
         return ClaimCheck(
             claim=query.text, language=query.language, mode=draft.mode, verdict=draft.verdict,
-            explanation=draft.explanation, citations=citations, timings=timings, notice=draft.notice,
+            explanation=draft.explanation, citations=citations, timings=timings, notice=self._with_sample(draft.notice),
             searched=flt.describe() if flt else "all outlets",
         )
 

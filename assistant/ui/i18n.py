@@ -231,6 +231,25 @@ UPLOAD: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The first run's background ingest of the sample corpus, in the status line, key -> (English, Arabic).
+FIRST_RUN: dict[str, tuple[str, str]] = {
+    "indexing": (
+        "⏳ Indexing the sample corpus in the background: **{done} of {total} articles** · {pace}. "
+        "Answers meanwhile may miss sources.",
+        "⏳ تجري فهرسة مجموعة المقالات النموذجية في الخلفية: **{done} من {total} مقالا** · {pace}. "
+        "قد تفوت الإجابات بعض المصادر حتى تكتمل.",
+    ),
+    "estimating": ("estimating the time left", "جارٍ تقدير الوقت المتبقي"),
+    "pace": ("{rate} articles/min · about {minutes} min left", "{rate} مقالا في الدقيقة · يتبقى نحو {minutes} دقيقة"),
+    "pace_short": ("{rate} articles/min · less than a minute left", "{rate} مقالا في الدقيقة · يتبقى أقل من دقيقة"),
+    "stopped": (
+        "⚠️ Indexing the sample corpus stopped at **{done} of {total} articles** ({error}). What is indexed can "
+        "be searched; restart Isnad to index the rest.",
+        "⚠️ توقفت فهرسة مجموعة المقالات النموذجية عند **{done} من {total} مقالا** (بنصه الإنجليزي: {error}). "
+        "يمكن البحث فيما فُهرس؛ أعد تشغيل إسناد لفهرسة الباقي.",
+    ),
+}
+
 PROGRESS: dict[str, tuple[str, str]] = {
     "rewriting": ("Reading the follow-up in the light of the conversation…", "قراءة سؤال المتابعة في ضوء المحادثة…"),
     "searching": ("Searching the indexed sources…", "البحث في المصادر المفهرسة…"),
@@ -295,6 +314,11 @@ def upload_text(key: str, language: str, **values: Any) -> str:
     """The wording of the upload form's ``key`` in ``language``."""
     words = _pick(UPLOAD[key], language)
     return words.format(**values) if values else words
+
+
+def first_run_text(key: str, language: str, **values: Any) -> str:
+    """The wording of the first run's ``key`` (the sample corpus indexed in the background) in ``language``."""
+    return _pick(FIRST_RUN[key], language).format(**values)
 
 
 def is_arabic(language: str) -> bool:

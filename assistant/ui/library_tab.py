@@ -65,7 +65,8 @@ class Librarian:
         try:
             articles = self.service.library(search or "")
             rows = pd.DataFrame(library_rows(articles), columns=library_headers(language))
-            status = status_markdown(shared.summary.catalog(), language, mode or self.service.settings.mode)
+            status = status_markdown(shared.summary.catalog(), language, mode or self.service.settings.mode,
+                                     shared.summary.indexing())
             lists, hints = shared.outlet_lists(language), shared.date_hints(language)
         except IsnadError as exc:
             kept = [gr.update() for _ in (*shared.outlets, *shared.date_boxes)]

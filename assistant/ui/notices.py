@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from assistant.claims import Explanation
 from assistant.notices import Notice
-from assistant.ui.i18n import code, is_arabic
+from assistant.ui.i18n import code, is_arabic, number
 
 # code -> Arabic wording, for every code of assistant.notices.NOTICES.
 ARABIC_NOTICES: dict[str, str] = {
@@ -28,6 +28,10 @@ ARABIC_NOTICES: dict[str, str] = {
     "verdict_without_evidence": "لم يستشهد حكم النموذج بأي دليل عليه",
     "verdict_disagrees": "يخالف حكم النموذج ({verdict}) أرقام أفضل الأدلة وموقفها ({base})",
     "reading_disagrees": "تخالف قراءة النموذج للدليل [{n}] أرقامه أو موقفه",
+    "sample_indexing": "ما زالت فهرسة مجموعة المقالات النموذجية جارية ({done} من {total} مقالا): قد تفوت هذه "
+    "الإجابة بعض المصادر.",
+    "sample_incomplete": "توقفت فهرسة مجموعة المقالات النموذجية عند {done} من {total} مقالا: قد تفوت هذه الإجابة "
+    "بعض المصادر.",
     "both": "{first} {second}",
 }
 VERDICT_NAMES = {"supported": "تدعمه المصادر", "contradicted": "تناقضه المصادر", "not_enough_info": "لا تكفي المعلومات"}
@@ -52,6 +56,8 @@ def _value(name: str, value: object) -> str:
         return VERDICT_NAMES.get(str(value), str(value))
     if name == "error":
         return f"{QUOTED}{value}"
+    if name in ("done", "total") and isinstance(value, int):
+        return number(value, "ar")
     return str(value)
 
 

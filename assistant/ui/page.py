@@ -2,8 +2,9 @@
 
 The page is a Gradio chat whose answers carry verified, right-to-left citation cards, a library of
 the indexed articles, a claim check, and a Markdown export; the interface speaks English or Arabic.
-`serve` builds the service from settings, indexes the sample corpus on the first run, then serves on
-ISNAD_HOST:ISNAD_PORT (127.0.0.1:7860). Each tab lives in its own module (ask_tab, library_tab,
+`serve` builds the service from settings, indexes the seed article on the first run (the rest of the
+sample corpus in the background, its progress in the status line: assistant.first_run), then serves
+on ISNAD_HOST:ISNAD_PORT (127.0.0.1:7860). Each tab lives in its own module (ask_tab, library_tab,
 claim_tab); they share a `Shared` record (shared.py). Rendering is in render.py (cards, reports),
 chat.py (the Ask tab's conversation) and figures_chart.py (a figure's history); CSS in styles.py,
 wording in i18n.py, progress reporting in progress.py.
@@ -15,8 +16,8 @@ import sys
 from typing import Any
 
 import gradio as gr
-from tqdm import tqdm
 
+from assistant.first_run import begin_first_run
 from assistant.service import IsnadService
 from assistant.settings import Settings
 from assistant.ui.ask_tab import ask_tab
@@ -38,7 +39,8 @@ def build_ui(service: IsnadService) -> gr.Blocks:
             title = gr.Markdown(label("title", ENGLISH), elem_id="title")
             language = gr.Radio(list(LANGUAGES), value=ENGLISH, label="Interface language · لغة الواجهة",
                                 elem_id="ui-language", scale=0, min_width=220)
-        status = gr.Markdown(status_markdown(summary.catalog(), ENGLISH, service.settings.mode), elem_id="status")
+        status = gr.Markdown(status_markdown(summary.catalog(), ENGLISH, service.settings.mode, summary.indexing()),
+                             elem_id="status")
         shared = Shared(status=status, language=language, summary=summary)
         with shared.labelled(gr.Accordion(label("technical", ENGLISH), open=False, elem_id="technical"), "technical"):
             technical = gr.Markdown(elem_id="technical-details")
@@ -68,23 +70,34 @@ def build_ui(service: IsnadService) -> gr.Blocks:
                         show_progress="hidden").then(shown, None, shared.remount, show_progress="hidden")
         ui.load(lambda: technical_markdown(service.status()), None, technical, js=PAGE_JS, show_progress="hidden")
         connect_library(mode, ui)
+        refresh_while_indexing(shared, mode, service.settings.mode)
     return ui
 
 
-def ensure_sample(service: IsnadService) -> None:
-    """Index the sample corpus the first time the app starts on an empty index."""
-    if service.index.stats()["articles"] > 0:
-        return
-    print("Indexing the sample corpus (first run only)…", file=sys.stderr)
-    with tqdm(desc="embedding", unit=" chunks", file=sys.stderr) as bar:
-        report = service.ingest_paths(service.sample_paths(), progress=bar.update)
-    print(f"added {report.added} articles ({report.chunks} chunks) in {report.seconds:.0f} s", file=sys.stderr)
+def refresh_while_indexing(shared: Shared, mode: gr.Radio, default_mode: str, every_s: float = 2.0) -> None:
+    """Refresh the status line every ``every_s`` seconds while the sample corpus is indexed in the
+    background; once it is done (or stopped, or was never under way), refresh the outlet lists and
+    date hints a last time and stop."""
+    timer = gr.Timer(every_s)
+    lists = [*shared.outlets, *shared.date_boxes]
+
+    def tick(language: str, answer_mode: str) -> list[Any]:
+        summary = shared.summary
+        state = summary.indexing()
+        status = status_markdown(summary.catalog(), language, answer_mode or default_mode, state)
+        if state.running:
+            return [status, gr.update(), *(gr.update() for _ in lists)]
+        return [status, gr.Timer(active=False), *shared.outlet_lists(language), *shared.date_hints(language)]
+
+    timer.tick(tick, [shared.language, mode], [shared.status, timer, *lists], show_progress="hidden",
+               api_visibility="undocumented")
 
 
 def serve(settings: Settings) -> None:
-    """Build the service from ``settings``, index the sample corpus on a first run, and serve the UI."""
+    """Build the service from ``settings``, index the seed article on a first run (the rest of the
+    sample corpus in the background, while the UI serves), and serve the UI."""
     service = IsnadService.from_settings(settings)
-    ensure_sample(service)
+    begin_first_run(service, say=lambda line: print(line, file=sys.stderr, flush=True))
     auth = None
     if settings.auth_user and settings.auth_password:
         auth = (settings.auth_user, settings.auth_password.get_secret_value())
