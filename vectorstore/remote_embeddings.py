@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ class EmbeddingServer:
     """Where passages and questions are embedded when ``ISNAD_EMBEDDING_PROVIDER=openai``."""
 
     base_url: str
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a log line or a message
     timeout_s: float = 60.0
     tokenizer: Path | None = None  # a tokenizer.json (or its folder); default: the model's own
 
@@ -93,7 +93,8 @@ class EmbeddingsClient:
                 "ISNAD_EMBEDDING_BASE_URL and that the server is running."
             ) from exc
         if response.status_code != 200:
-            raise EmbeddingServerError(_http_problem(url, response.status_code, response.text, self.model))
+            text = response.text.replace(self.server.api_key, "***") if self.server.api_key else response.text
+            raise EmbeddingServerError(_http_problem(url, response.status_code, text, self.model))
         return self._vectors(url, response.content, len(texts))
 
     def _vectors(self, url: str, body: bytes, expected: int) -> np.ndarray:

