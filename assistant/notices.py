@@ -30,6 +30,10 @@ NOTICES: dict[str, str] = {
     "verdict_disagrees": "the model's verdict ({verdict}) disagrees with the figures and stance of the best "
     "evidence ({base})",
     "reading_disagrees": "the model's reading of [{n}] disagrees with its figures or stance",
+    # why some Arabic quotes are shown without their machine translation
+    "translation_unavailable": "machine translation unavailable: the LLM did not answer ({error})",
+    "translation_unusable": "some quotes have no machine translation: the model's output was not a usable "
+    "translation",
     # the first run: the sample corpus is indexed in the background (assistant.first_run)
     "sample_indexing": "The sample corpus is still being indexed ({done:,} of {total:,} articles): this answer "
     "may miss sources.",

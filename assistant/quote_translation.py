@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import IsnadError
+from assistant.notices import Notice
 from assistant.numbers import number_values
 from assistant.prompts import chat_prompt
 from ingest.arabic import detect_language
@@ -45,7 +46,7 @@ def translate_quotes(
         chat = chat_factory()
     except IsnadError as exc:  # no model: the quotes are shown without translation
         log.warning("No LLM for quote translation: %s", exc)
-        return {}, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
+        return {}, Notice("translation_unavailable", error=type(exc).__name__)
     prompt = chat_prompt(prompts_dir, "translate_quote", "ar")
     translations: dict[str, str] = {}
     failure = None
@@ -54,10 +55,10 @@ def translate_quotes(
             reply = chat.invoke(prompt.invoke({"input": f"Arabic: {quote}\nEnglish:"}))
         except IsnadError as exc:
             log.warning("Quote translation failed: %s", exc)
-            return translations, f"machine translation unavailable: the LLM did not answer ({type(exc).__name__})"
+            return translations, Notice("translation_unavailable", error=type(exc).__name__)
         english = checked_translation(str(getattr(reply, "content", reply)), quote)
         if english:
             translations[quote] = english
         else:
-            failure = "some quotes have no machine translation: the model's output was not a usable translation"
+            failure = Notice("translation_unusable")
     return translations, failure

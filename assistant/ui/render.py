@@ -63,7 +63,8 @@ def answer_html(
     if where:
         parts.append(searched_html(where, language))
     if translation_note:
-        parts.append(f'<div class="isnad-translation-note" role="status">{escape(translation_note)}</div>')
+        note = escape(notice_text(translation_note, language))
+        parts.append(f'<div class="isnad-translation-note" role="status">{note}</div>')
     parts.extend(
         citation_card(c, texts.get(c.doc_id), english.get(c.quote), f"{card_ids}{c.n}" if card_ids else "", language)
         for c in answer.citations

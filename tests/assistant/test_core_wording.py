@@ -131,3 +131,11 @@ def test_the_answers_notice_is_worded_in_the_interface_language_in_the_panel_and
     assert "تُعرض الأدلة المقتبسة بدل إجابة مكتوبة: لم تستشهد إجابة النموذج بأي دليل." in panel
     assert "Showing quoted evidence" in answer_html(answer, language="en")
     assert "لم تستشهد إجابة النموذج" in answer_chat_markdown(answer, language=ARABIC)
+
+
+def test_a_quote_translation_note_is_worded_in_the_interface_language():
+    note = Notice("translation_unavailable", error="LLMUnavailableError")
+    assert note == "machine translation unavailable: the LLM did not answer (LLMUnavailableError)"
+    arabic = answer_html(troops_answer(), translation_note=note, language="ar")
+    assert "الترجمة الآلية غير متاحة: لم يُجب النموذج اللغوي (بنصه الإنجليزي: LLMUnavailableError)" in arabic
+    assert "بعض الاقتباسات بلا ترجمة آلية" in notice_text(Notice("translation_unusable"), ARABIC)

@@ -32,7 +32,9 @@ VISIBLE_TEXT = """() => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     const words = node.textContent.trim();
-    if (!words || !el || el.closest('script, style, [hidden], .hidden') || el.closest(skip)) continue;
+    // .sr-only: Gradio's visually hidden screen-reader status; it says the raw key "common.complete" in
+    // either language for a moment after a run (Gradio's, not Isnad's wording).
+    if (!words || !el || el.closest('script, style, [hidden], .hidden, .sr-only') || el.closest(skip)) continue;
     if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
     out.push(words);
   }
