@@ -21,7 +21,8 @@ browser, ui_service, ui_url, ui = test_ui.browser, test_ui.ui_service, test_ui.u
 ARABIC = "العربية"
 # Every visible text node of the page, less what is article text (cards' quotes, passages, titles and
 # outlets, the library's rows), sample questions, the language switch itself (named in both
-# languages) and hidden parts (.sr-only: Gradio's screen-reader status, which says the raw key "common.complete" for a moment).
+# languages) and hidden parts (.sr-only: Gradio's screen-reader status, which says the raw key
+# "common.complete" for a moment).
 VISIBLE_TEXT = """() => {
   const skip = '.quote, .passage, .article-text, .title, .outlet, .isnad-turn-question, #library-table [role=gridcell],'
     + ' #ui-language, #chat .user-row, .translation, .figures-title, .isnad-figures td, #figure-chart,'
