@@ -134,53 +134,51 @@ def begin_first_run(
     (data_dir / STARTED_MARKER).touch()
     paths = service.sample_paths()
     seed = service.ingest_paths(paths[:1])
+    articles = _sample_articles(paths, service.settings.max_file_bytes)
+    held = service.index.committed_ids(a.doc_id for a in articles)
+    missing = [a for a in articles if a.doc_id not in held]
+    service.sample_ingest.start(total=len(articles), done=len(articles) - len(missing))
     say(f"Sample corpus ({'first run' if plan == 'first' else 'resumed'}): the seed article indexed in "
-        f"{seed.seconds:.1f} s; the rest is indexed in the background while the UI serves.")
+        f"{seed.seconds:.1f} s; {len(missing):,} of {len(articles):,} articles are indexed in the background "
+        "while the UI serves.")
     thread = threading.Thread(
-        target=index_sample, args=(service, paths, batch_articles, say), name="isnad-sample-ingest", daemon=True
+        target=index_missing, args=(service, missing, batch_articles, say), name="isnad-sample-ingest", daemon=True
     )
     thread.start()
     return thread
 
 
-def index_sample(
-    service: IsnadService, paths: Sequence[Path], batch_articles: int = BATCH_ARTICLES,
+def index_missing(
+    service: IsnadService, missing: Sequence[Article], batch_articles: int = BATCH_ARTICLES,
     say: Callable[[str], None] = log.info,
 ) -> None:
-    """Index the sample articles of ``paths`` the index lacks, a batch at a time, into
-    ``service.sample_ingest``; the complete marker once all are in. A failure is logged and kept."""
+    """Index the ``missing`` sample articles a batch at a time, counted into ``service.sample_ingest``
+    (already started); the complete marker once all are in. A failure is logged and kept."""
     state = service.sample_ingest
+    told = 0
     try:
-        loaded = load_paths(paths, max_file_bytes=service.settings.max_file_bytes)
-        for rejection in loaded.rejections:
-            log.warning("Sample corpus: %s", rejection)
-        articles = _unique(loaded.articles)
-        held = service.index.committed_ids(a.doc_id for a in articles)
-        missing = [a for a in articles if a.doc_id not in held]
-        state.start(total=len(articles), done=len(articles) - len(missing))
-        say(f"Indexing the sample corpus: {len(missing):,} of {len(articles):,} articles to go.")
-        told = 0
         for begin in range(0, len(missing), batch_articles):
             batch = missing[begin : begin + batch_articles]
             service.index.ingest(batch)
             state.advance(len(batch))
-            if (begin + len(batch)) * 10 // len(missing) > told:
+            if (begin + len(batch)) * 10 // len(missing) > told:  # every tenth of the way
                 told = (begin + len(batch)) * 10 // len(missing)
                 progress = state.snapshot()
                 say(f"  {progress.done:,} of {progress.total:,} articles ({progress.per_minute or 0:.0f}/min)")
         (service.settings.data_dir / COMPLETE_MARKER).touch()
         state.finish()
-        say(f"The sample corpus is indexed ({len(articles):,} articles).")
+        say(f"The sample corpus is indexed ({state.snapshot().total:,} articles).")
     except Exception as exc:  # the UI keeps serving what is indexed; the status line says it stopped
         log.exception("Indexing the sample corpus stopped")
-        if state.snapshot().started is None:
-            state.start(total=0, done=0)
         state.fail(f"{type(exc).__name__}: {exc}")
 
 
-def _unique(articles: Sequence[Article]) -> list[Article]:
-    """Each article once (by doc id), in order."""
+def _sample_articles(paths: Sequence[Path], max_file_bytes: int) -> list[Article]:
+    """The sample corpus's articles, each once (by doc id), in order; what cannot be read is logged."""
+    loaded = load_paths(paths, max_file_bytes=max_file_bytes)
+    for rejection in loaded.rejections:
+        log.warning("Sample corpus: %s", rejection)
     first: dict[str, Article] = {}
-    for article in articles:
+    for article in loaded.articles:
         first.setdefault(article.doc_id, article)
     return list(first.values())

@@ -234,9 +234,9 @@ UPLOAD: dict[str, tuple[str, str]] = {
 # The first run's background ingest of the sample corpus, in the status line, key -> (English, Arabic).
 FIRST_RUN: dict[str, tuple[str, str]] = {
     "indexing": (
-        "⏳ Indexing the sample corpus in the background: **{done} of {total} articles** · {pace}. "
+        "Indexing the sample corpus in the background: **{done} of {total} articles** · {pace}. "
         "Answers meanwhile may miss sources.",
-        "⏳ تجري فهرسة مجموعة المقالات النموذجية في الخلفية: **{done} من {total} مقالا** · {pace}. "
+        "تجري فهرسة مجموعة المقالات النموذجية في الخلفية: **{done} من {total} مقالا** · {pace}. "
         "قد تفوت الإجابات بعض المصادر حتى تكتمل.",
     ),
     "estimating": ("estimating the time left", "جارٍ تقدير الوقت المتبقي"),

@@ -76,14 +76,16 @@ def build_ui(service: IsnadService) -> gr.Blocks:
 
 def refresh_while_indexing(shared: Shared, mode: gr.Radio, default_mode: str, every_s: float = 2.0) -> None:
     """Refresh the status line every ``every_s`` seconds while the sample corpus is indexed in the
-    background; once it is done (or stopped, or was never under way), refresh the outlet lists and
-    date hints a last time and stop."""
+    background; once it is done (or stopped), refresh the outlet lists and date hints a last time and
+    stop (at once when no first run was under way)."""
     timer = gr.Timer(every_s)
     lists = [*shared.outlets, *shared.date_boxes]
 
     def tick(language: str, answer_mode: str) -> list[Any]:
         summary = shared.summary
         state = summary.indexing()
+        if state.started is None:  # no first run in this process: nothing to follow
+            return [gr.update(), gr.Timer(active=False), *(gr.update() for _ in lists)]
         status = status_markdown(summary.catalog(), language, answer_mode or default_mode, state)
         if state.running:
             return [status, gr.update(), *(gr.update() for _ in lists)]

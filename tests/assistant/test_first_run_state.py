@@ -82,8 +82,9 @@ def test_an_answer_made_meanwhile_says_how_far_the_indexing_is_in_english_and_ar
     arabic = notice_text(notice, ARABIC)
     assert "٣١٢ من ١٬١٣٣" in arabic and "فهرسة" in arabic and not any(c.isascii() and c.isalpha() for c in arabic)
 
-    both = notice_text(joined(Notice("empty_answer"), notice), ARABIC)  # after another notice, worded too
-    assert "٣١٢" in both and "أعاد النموذج إجابة فارغة" in both
+    both = joined(Notice("empty_answer"), notice)  # after another notice, worded too
+    assert both is not None and "٣١٢" in notice_text(both, ARABIC) and "أعاد النموذج إجابة فارغة" in notice_text(
+        both, ARABIC)
 
     ingest.fail("StoreUnavailableError: the store went away")
     stopped = ingest.notice()
