@@ -59,6 +59,7 @@ def test_a_dropped_page_shows_its_metadata_and_is_indexed_with_the_edited_outlet
     for name, label in (("title", "Title"), ("source", "Outlet"), ("published", "Published date"), ("url", "Link")):
         expect(ui.page.locator(FIELDS[name])).to_contain_text(label)
     assert ui.page.locator("#upload-report").inner_text().strip() == ""  # nothing indexed yet
+    ui.screenshot("upload.png")
 
     field(ui, "source").fill("Halab News Agency")
     field(ui, "published").fill("9 March 2019")
