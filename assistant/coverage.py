@@ -11,6 +11,9 @@ in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the que
   The second test embeds the question once per key term (a few short queries).
 
 The answer must also be of the kind asked for: a count for "how many", a time for "when".
+A claim, unlike a question, may differ from a sentence by one term: "Ankara and Washington agreed
+on Iraq" against a source's "… agreed on Manbij" is contradicted, not unanswered. So a sentence that
+has every key term of a claim but one, as words, covers it.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ _TIME_QUESTION = re.compile(
 )
 MIN_STEM = 3  # shortest stem that may take an ending
 TERMS_PER_MISS = 6  # a long question or claim may lack one key term in every six (a paraphrase, a stray word)
+SUBSTITUTION_TERMS = 3  # a claim with this many key terms may have one of them swapped in a sentence
 # Endings a form may add to another's stem (after normalize: ة→ه): عسكري/عسكريا, امريك/امريكيين, troop/troops.
 _ENDINGS = ("ا", "ي", "ه", "ها", "ات", "ين", "ون", "ان", "يه", "يا", "يين", "يون", "s", "es")
 # Words between a number and what it measures: "30 و 45 في المئة", "1500 إلى 2000 مسلح".
@@ -158,14 +162,22 @@ class Coverage:
     missing: tuple[str, ...]  # key terms of the question the sentence lacks
     answer_type: bool  # it states the kind of answer asked for (a count for "how many", a time for "when")
     terms: int = 0  # how many key terms the question has
+    named: int = 0  # key terms the sentence has as words (in its own script)
+    claim: bool = False  # the text judged is a claim, which one swapped term may contradict
+
+    @property
+    def substitution(self) -> bool:
+        """A claim's sentence with every key term but one, as words: the same event, one term swapped."""
+        return self.claim and self.terms >= SUBSTITUTION_TERMS and self.named >= self.terms - 1
 
     @property
     def covers(self) -> bool:
-        return len(self.missing) <= self.terms // TERMS_PER_MISS and self.answer_type
+        allowed = max(self.terms // TERMS_PER_MISS, int(self.substitution))
+        return len(self.missing) <= allowed and self.answer_type
 
 
 def judge_coverage(
-    embedder: SentenceEmbedder, question: str, sentences: Sequence[str], tolerance: float
+    embedder: SentenceEmbedder, question: str, sentences: Sequence[str], tolerance: float, claim: bool = False
 ) -> list[Coverage]:
     """For each sentence, the question's key terms it lacks and whether it states the kind of answer
     asked for. A term is lacking when the sentence neither mentions it nor gets more than
@@ -175,6 +187,7 @@ def judge_coverage(
     judged = []
     for row, text in zip(drops, sentences, strict=True):
         found = words(text)
-        missing = tuple(t for t, drop in zip(terms, row, strict=True) if drop < -tolerance and not mentions(t, found))
-        judged.append(Coverage(missing, _answer_type(question, text), len(terms)))
+        named = [mentions(t, found) for t in terms]
+        missing = tuple(t for t, drop, n in zip(terms, row, named, strict=True) if drop < -tolerance and not n)
+        judged.append(Coverage(missing, _answer_type(question, text), len(terms), sum(named), claim))
     return judged

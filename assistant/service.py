@@ -216,7 +216,7 @@ class IsnadService:
         mode = mode or s.mode
         started = time.perf_counter()
         query, ranked, timings = self._evidence(claim, mode, flt, progress)
-        covered = not self._should_abstain(ranked, query)
+        covered = not self._should_abstain(ranked, query, claim=True)
         draft = self.claims.judge(query, ranked, covered, mode, timings, on_drafting=lambda: progress("drafting", {}))
         chosen = [e.sentence for e in draft.evidence]
         articles = self.index.get_articles(x.chunk.doc_id for x in chosen)
@@ -262,15 +262,16 @@ class IsnadService:
         timings["rank"] = time.perf_counter() - mark
         return query, ranked, timings
 
-    def _should_abstain(self, ranked: list[EvidenceSentence], query: Query) -> bool:
+    def _should_abstain(self, ranked: list[EvidenceSentence], query: Query, claim: bool = False) -> bool:
         """Not covered: no sentence is similar enough to the question, or none of the similar ones has
         the question's key terms and the kind of answer it asks for (``assistant.coverage``), as asked
-        or in its Arabic translation (llm mode), whose terms Arabic sentences hold word for word."""
+        or in its Arabic translation (llm mode), whose terms Arabic sentences hold word for word.
+        A ``claim`` may differ from a sentence by one substituted term: that sentence can contradict it."""
         s = self.settings
 
         def covers(texts: Sequence[str]) -> list[bool]:
             judged = [
-                [c.covers for c in judge_coverage(self.embedder, text, texts, s.coverage_tolerance)]
+                [c.covers for c in judge_coverage(self.embedder, text, texts, s.coverage_tolerance, claim=claim)]
                 for text, _ in query.searches
             ]
             return [any(column) for column in zip(*judged, strict=True)]

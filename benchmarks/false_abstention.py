@@ -31,12 +31,12 @@ from assistant.settings import Settings  # noqa: E402
 DATA = ROOT.parent / "shared" / "data"
 
 
-def abstentions(service: IsnadService, texts: list[str]) -> dict[str, Any]:
+def abstentions(service: IsnadService, texts: list[str], as_claims: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     declined = []
     for text in texts:
         query, ranked, _ = service._evidence(text, "extractive", None)
-        if service._should_abstain(ranked, query):
+        if service._should_abstain(ranked, query, claim=as_claims):
             declined.append(text)
     seconds = round(time.perf_counter() - started, 1)
     return {"n": len(texts), "abstained": len(declined), "seconds": seconds, "declined": declined}
@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = load_claims(DATA / "factcheck" / "ans_x_ant_claims.jsonl", urls, "dev")
     claims = [c.claim for c in cases if c.label in GOLD]
     if "ans" in sets:
-        print(json.dumps({"set": "ans_dev_claims", **abstentions(full, claims)}, ensure_ascii=False), flush=True)
+        result = {"set": "ans_dev_claims", **abstentions(full, claims, as_claims=True)}
+        print(json.dumps(result, ensure_ascii=False), flush=True)
     if "xquad" not in sets:
         return 0
     xquad = load_xquad(DATA, "ar")

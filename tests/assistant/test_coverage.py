@@ -182,3 +182,26 @@ def test_a_when_question_needs_a_sentence_stating_a_time():
     judged = judge_coverage(KeywordEmbedder(), question, sentences, tolerance=0.015)  # type: ignore[arg-type]
     assert [c.answer_type for c in judged] == [False, True]
     assert [c.covers for c in judged] == [False, True]
+
+
+class PlacesEmbedder(KeywordEmbedder):
+    """The stand-in, about Iraq, Manbij and Ankara."""
+
+    AXES = (("العراق",), ("منبج",), ("أنقرة",))
+
+
+def test_a_claim_may_differ_from_its_source_by_one_swapped_term_but_a_question_may_not():
+    """ANS dev: "على ماذا اتفقت أنقرة وواشنطن بشأن العراق؟" is contradicted by the source's Manbij."""
+    text, source = "اتفقت أنقرة وواشنطن بشأن العراق", "اتفقت أنقرة وواشنطن بشأن منبج"
+    embedder = PlacesEmbedder()
+    as_claim = judge_coverage(embedder, text, [source], 0.015, claim=True)[0]  # type: ignore[arg-type]
+    as_question = judge_coverage(embedder, "على ماذا " + text + "؟", [source], 0.015)[0]  # type: ignore[arg-type]
+    assert as_claim.missing == as_question.missing == ("العراق",)
+    assert as_claim.terms == 5 and as_claim.named == 4 and as_claim.substitution and as_claim.covers
+    assert not as_question.substitution and not as_question.covers
+
+
+def test_a_claim_sharing_too_few_words_is_no_substitution():
+    judged = judge_coverage(KeywordEmbedder(), "يوجد 54 ألف جندي أمريكي في اليابان",  # type: ignore[arg-type]
+                            ["هناك 522 عسكريا أمريكيا في العراق"], 0.015, claim=True)
+    assert judged[0].claim and judged[0].named < judged[0].terms - 1 and not judged[0].substitution
