@@ -137,16 +137,19 @@ def _parse_free(text: str) -> date | datetime | None:
     return a
 
 
-# A time a sentence may state, besides a month or a weekday: a year, a century, a relative day,
-# so many years ago ("قبل 10 آلاف سنة", "22,000 سنة مضت", "11,600 BP").
-_TIME_WORDS = re.compile(
-    r"(?<![\u0600-\u06FF\w])(?:"
-    r"\d[\d,،.]*\s*(?:الف|ألف|آلاف|الاف)?\s*(?:سنة|سنوات|عام|أعوام|اعوام|عاما|years?|BP)"
+# A time a sentence may state, besides a month or a weekday: a year, a decade, a century, a relative
+# day, so many years ago ("قبل 10 آلاف سنة", "منذ حوالي مليار سنة", "22,000 سنة مضت", "11,600 BP").
+_TIME_WORDS = re.compile(  # \w holds Arabic letters, not Arabic punctuation (، ؛ ؟), unlike \u0600-\u06FF
+    r"(?<!\w)(?:"
+    r"(?:\d[\d,،.]*\s*)?(?:الف|ألف|آلاف|الاف|مليون|ملايين|مليار|مليارات)?\s*"
+    r"(?:سنة|سنوات|عام|أعوام|اعوام|عاما|years?|BP)"
+    r"|[وف]?(?:ال)?(?:عشرينيات|ثلاثينيات|أربعينيات|اربعينيات|خمسينيات|ستينيات|سبعينيات|ثمانينيات|تسعينيات"
+    r"|عشرينات|ثلاثينات|أربعينات|اربعينات|خمسينات|ستينات|سبعينات|ثمانينات|تسعينات)|\d{4}s|\d0s"
     r"|[وف]?(?:ال)?(?:قرن|أمس|امس|غدا|غداً)|اليوم|\d{4}|\d{1,2}/\d{1,2}/\d{2,4}"
     r"|january|february|march|april|(?:in|last|next|early|late|mid-?)\s*may|may\s+\d{1,4}|june|july|august"
     r"|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|yesterday|today|tomorrow|century|ago"
-    r")(?![\u0600-\u06FF\w])",
+    r")(?!\w)",
     re.IGNORECASE,
 )
 

@@ -65,6 +65,9 @@ def test_non_strings_are_empty_not_errors() -> None:
         ("وفي القرن التاسع عشر", True),
         ("بدأ الاحترار قبل 22،000 سنة مضت", True),
         ("حتى نهاية العصر الجليدي (~ 11،600 BP)", True),
+        ("في مكان ما منذ حوالي مليار سنة، دخلت البكتيريا", True),  # a number word; the Arabic comma after it
+        ("تجدد الاهتمام بتسلا منذ التسعينيات.", True),  # a decade
+        ("in the 1990s", True),
         ("It opened in May 1914", True),
         ("قتل 11 شخصا في الحادث", False),
         ("نحو 900 جندي أمريكي", False),
