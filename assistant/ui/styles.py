@@ -42,6 +42,9 @@ CARD_CSS = """
 .isnad-progress li.current { color: #57606a; font-style: italic; }
 #chat .message p, #chat .message li { unicode-bidi: plaintext; text-align: start; }
 #library-table [role=gridcell] span { unicode-bidi: plaintext; font-family: var(--font); }
+/* Gradio's table keeps left-to-right columns inside a right-to-left page: mirror it in Arabic */
+.gradio-container[dir=rtl] #library-table table { direction: rtl; }
+.gradio-container[dir=rtl] #library-table th, .gradio-container[dir=rtl] #library-table td { text-align: right; }
 /* the conversation: one section per turn (newest first), the figure's history, what was searched */
 .isnad-turn { border-top: 1px solid #d0d7de; padding-top: 6px; margin-top: 10px; }
 .isnad-turn-question { font-weight: 600; margin: 4px 0; unicode-bidi: plaintext; text-align: start; }

@@ -228,3 +228,21 @@ def test_progress_is_a_quiet_line_and_the_library_table_stays_during_an_upload(u
     expect(ui.page.locator("#upload-report")).to_contain_text("added 1", timeout=ANSWER_MS)
     seen = ui.page.evaluate("window.isnadTable")
     assert all(cells > 0 and not raw for cells, raw in seen), seen  # never blank, no raw "1 chunks | 1.1s"
+
+
+def test_the_library_table_mirrors_in_the_arabic_interface(ui: UI):
+    """Columns read right to left in Arabic: the first column (the date) moves to the right edge."""
+    ui.library()
+    headers = ui.page.locator("#library-table th")
+    expect(headers.first).to_be_visible()
+
+    def first_is_right_of_last() -> bool:
+        first, last = headers.first.bounding_box(), headers.last.bounding_box()
+        assert first and last
+        return first["x"] > last["x"]
+
+    assert not first_is_right_of_last()
+    to_arabic(ui)
+    expect(ui.page.locator("#library-table")).to_be_visible()
+    assert ui.page.locator("#library-table table").first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert first_is_right_of_last()
