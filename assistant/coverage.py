@@ -181,7 +181,8 @@ def judge_coverage(
 ) -> list[Coverage]:
     """For each sentence, the question's key terms it lacks and whether it states the kind of answer
     asked for. A term is lacking when the sentence neither mentions it nor gets more than
-    ``tolerance`` closer to the question without it (see ``term_drops``)."""
+    ``tolerance`` closer to the question without it (see ``term_drops``). With ``claim``, the text
+    is a claim, which a sentence may cover with one term swapped (``Coverage.substitution``)."""
     terms = key_terms(question)
     drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
     judged = []
