@@ -135,11 +135,9 @@ def asks_for_a_time(question: str) -> bool:
     return bool(_TIME_QUESTION.search(normalize(question)))
 
 
-def _answer_type(question: str, text: str) -> bool:
-    """Does ``text`` state the kind of answer ``question`` asks for (any, when it asks for no kind)?"""
-    if asks_for_a_count(question) and not states_a_count(text):
-        return False
-    return not asks_for_a_time(question) or states_a_time(text)
+def _states_kind(text: str, count: bool, time: bool) -> bool:
+    """Does ``text`` state the kind of answer asked for: a count when ``count``, a time when ``time``?"""
+    return (not count or states_a_count(text)) and (not time or states_a_time(text))
 
 
 def _measured(mention: NumberMention) -> NumberMention:
@@ -184,11 +182,12 @@ def judge_coverage(
     ``tolerance`` closer to the question without it (see ``term_drops``). With ``claim``, the text
     is a claim, which a sentence may cover with one term swapped (``Coverage.substitution``)."""
     terms = key_terms(question)
+    count, time = asks_for_a_count(question), asks_for_a_time(question)
     drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
     judged = []
     for row, text in zip(drops, sentences, strict=True):
         found = words(text)
         named = [mentions(t, found) for t in terms]
         missing = tuple(t for t, drop, n in zip(terms, row, named, strict=True) if drop < -tolerance and not n)
-        judged.append(Coverage(missing, _answer_type(question, text), len(terms), sum(named), claim))
+        judged.append(Coverage(missing, _states_kind(text, count, time), len(terms), sum(named), claim))
     return judged
