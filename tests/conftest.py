@@ -132,9 +132,20 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         wait_for_port(port)
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server the tests started: terminate, and kill it if it has not exited within 30 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # ------------------------------------------------------------------ a scripted LLM endpoint

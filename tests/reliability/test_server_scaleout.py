@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SAMPLE, make_settings
+from conftest import SAMPLE, make_settings, stop_process
 from reliability_helpers import (
     APP,
     SYRIA_QUESTION_AR,
@@ -114,12 +114,7 @@ class Replica:
         return str(client.predict(**values, api_name="/respond"))
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture

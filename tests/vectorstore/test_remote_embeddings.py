@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from conftest import CACHE_DIR, SAMPLE, free_port, make_settings
+from conftest import CACHE_DIR, SAMPLE, free_port, make_settings, stop_process
 
 from assistant.service import IsnadService
 from ingest.loaders import load_paths
@@ -79,13 +79,8 @@ class InfinityServer:
         pytest.fail(f"Infinity did not serve within {timeout_s:g} s: {log_tail}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            stop_process(self.process)
 
 
 @pytest.fixture(scope="module")
