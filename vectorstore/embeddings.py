@@ -117,7 +117,7 @@ class SentenceEmbedder:
         self.passage_prompt = passage_prompt
         self.dimension = self.model.get_embedding_dimension() or 0
         self.max_tokens = self.model.max_seq_length or 512
-        self._counter = _untruncated_copy(self.model.tokenizer)
+        self._counter = token_counter(self.model.tokenizer.backend_tokenizer.to_str())
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = 20_000
 
@@ -167,11 +167,12 @@ class SentenceEmbedder:
         return unit_float32(vector)
 
 
-def _untruncated_copy(tokenizer: Any) -> Any:
-    """A ``tokenizers.Tokenizer`` copied from ``tokenizer``'s backend, with no truncation or padding."""
+def token_counter(tokenizer_json: str) -> Any:
+    """A ``tokenizers.Tokenizer`` of its own from ``tokenizer_json``, that counts every token: no
+    truncation, no padding, and no state another thread's encode relies on."""
     from tokenizers import Tokenizer
 
-    counter = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    counter = Tokenizer.from_str(tokenizer_json)
     counter.no_truncation()
     counter.no_padding()
     return counter

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ingest.errors import IsnadError
-from vectorstore.embeddings import SentenceEmbedder, unit_float32
+from vectorstore.embeddings import SentenceEmbedder, token_counter, unit_float32
 from vectorstore.errors import ConfigurationError
 
 REQUESTS_IN_FLIGHT = 4  # concurrent requests per encode call; servers batch them together
@@ -186,20 +186,15 @@ class RemoteEmbedder(SentenceEmbedder):
 
 
 def _counting_tokenizer(path: Path) -> Any:
-    """A ``tokenizers.Tokenizer`` from ``path`` (a tokenizer.json or its folder), untruncated, unpadded."""
-    from tokenizers import Tokenizer
-
+    """``token_counter`` for ``path`` (a tokenizer.json or its folder)."""
     file = path / "tokenizer.json" if path.is_dir() else path
     try:
-        counter = Tokenizer.from_file(str(file))
-    except Exception as exc:  # tokenizers raises a bare Exception for a missing or damaged file
+        return token_counter(file.read_text(encoding="utf-8"))
+    except Exception as exc:  # OSError for a missing file; tokenizers raises a bare Exception for a damaged one
         raise ConfigurationError(
             f"Cannot read the tokenizer {file} that counts tokens for chunking ({exc}); set "
             "ISNAD_EMBEDDING_TOKENIZER to the served model's tokenizer.json."
         ) from exc
-    counter.no_truncation()
-    counter.no_padding()
-    return counter
 
 
 def load_remote_embedder(
