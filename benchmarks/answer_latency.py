@@ -4,15 +4,15 @@
 
 Asks every question of sample_corpus/eval/answerable_dev.jsonl and out_of_corpus_dev.jsonl once
 (the out-of-corpus ones end in an abstention, which runs the same retrieval and ranking), after one
-warm-up question, through `IsnadService.ask(mode="extractive")`. Prints JSON: p50/p95 over all and
-over the answered ones, and the embedding runtime (set ISNAD_EMBEDDING_DTYPE to compare).
+warm-up question, through `IsnadService.ask(mode="extractive")`. Prints JSON: p50/p95 in ms over
+all and over the answered ones (`percentiles_ms`, as `isnad bench` reports them), and the embedding
+runtime (set ISNAD_EMBEDDING_DTYPE to compare).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -20,21 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluation.bench import percentiles_ms  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 EVAL = ROOT / "sample_corpus" / "eval"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"n": 0}
-    return {"n": len(values), "p50": round(statistics.median(values), 3), "p95": round(percentile(values, 0.95), 3)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         every.append(seconds)
         if not answer.abstained:
             answered.append(seconds)
-    result = {"all": summary(every), "answered": summary(answered), "runtime": service.embedder.runtime}
+    result = {
+        "all": {"n": len(every), **percentiles_ms(every)},
+        "answered": {"n": len(answered), **percentiles_ms(answered)},
+        "runtime": service.embedder.runtime,
+    }
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
