@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 200
     llm_context_tokens: int = 4096
     llm_threads: int = 2
+    llm_mmap: bool = Field(
+        False, description="Map the embedded model's file instead of reading it into memory: the mapped pages "
+        "stay resident beside llama.cpp's repacked weights (~1.9 GB instead of ~1.3 GB RSS)."
+    )
+    llm_prompt_cache_mib: int = Field(
+        256, ge=0, description="RAM llama.cpp may keep for saved prompt prefixes (answer prompts of both "
+        "languages, the translation prompt), so they are not recomputed; 0 = none (llama.cpp's default: 8 GiB)."
+    )
     context_budget_tokens: int = 900
     llm_evidence_sentences: int = 5
     max_quotes: int = 3

@@ -156,7 +156,8 @@ def _timed(run: Callable[[str], Any], queries: Sequence[str], warmup: int = 3) -
 
 
 def run_isnad(
-    settings: Settings, articles: list[Article], questions: list[EvalQuestion], latency_n: int, answers_n: int
+    settings: Settings, articles: list[Article], questions: list[EvalQuestion], latency_n: int, answers_n: int,
+    llm_n: int = 0,
 ) -> dict[str, Any]:
     """Isnad's own ingest (in this process), re-ingest, retrieval quality and latency."""
     from tqdm import tqdm
@@ -186,8 +187,10 @@ def run_isnad(
                                    hybrid=settings.hybrid, rerank="on", rerank_depth=settings.rerank_depth)
         reranked = _timed(lambda q: with_sentences.retrieve(Query.parse(q), settings.top_k), texts_q[::-1][:answers_n])
         answer = _timed(lambda q: service.ask(q, mode="extractive"), texts_q[:answers_n], warmup=1)
+        llm = llm_row(service, texts_q[:llm_n]) if llm_n else None
         service.close()
     return {
+        **({"answer_llm": llm} if llm else {}),
         **ingest_figures(len(articles), report.chunks, tokens, report.seconds, size, rss),
         "embedding_runtime": embedder.runtime,
         "unchanged_in_first_ingest": report.unchanged,
@@ -200,6 +203,16 @@ def run_isnad(
         "answer_extractive": percentiles_ms(answer),
         "quality": score_rankings(rankings, questions),
     }
+
+
+def llm_row(service: Any, queries: Sequence[str]) -> dict[str, Any]:
+    """llm mode on ``queries`` after one warm-up: seconds to the first drafted token and to the checked
+    answer, how many used the model's answer, the resident set with the model loaded."""
+    from assistant.evaluation.llm_timing import ask_timed, rss_mb, summary
+
+    ask_timed(service, queries[0])  # loads the model and fills llama.cpp's prompt cache
+    rows = [ask_timed(service, q) for q in queries]
+    return {**summary(rows), "rss_mb": rss_mb(), "notices": [r["notice"] for r in rows if r["notice"]]}
 
 
 def run_naive(
@@ -241,6 +254,7 @@ def run_bench(
     naive: bool = True,
     latency_n: int = 100,
     answers_n: int = 20,
+    llm_n: int = 0,
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Every scale in turn; each result row is printed as soon as it is measured."""
@@ -267,7 +281,7 @@ def run_bench(
         sample = sample_articles(loaded.articles, scale)
         questions = bench_questions(sample, data_dir / CLAIMS_FILE)
         row: dict[str, Any] = {"scale": scale or "all", "articles": len(sample), "questions": len(questions)}
-        row["isnad"] = in_child(run_isnad, settings, sample, questions, latency_n, answers_n)
+        row["isnad"] = in_child(run_isnad, settings, sample, questions, latency_n, answers_n, llm_n)
         say(json.dumps({"scale": row["scale"], "isnad": row["isnad"]}, ensure_ascii=False))
         if naive:
             row["naive"] = in_child(run_naive, model_path, sample, questions, latency_n, settings.top_k)
@@ -313,6 +327,17 @@ def format_report(result: dict[str, Any]) -> str:
                     f"{r['retrieve_with_sentence_stage']['p50_ms']} ms / p95 "
                     f"{r['retrieve_with_sentence_stage']['p95_ms']} ms"
                 )
+            if name == "isnad" and "answer_llm" in r:
+                lines.append(llm_line(r["answer_llm"]))
         if "speedup" in row:
             lines.append(f"  ingest speed-up over the naive pipeline: {row['speedup']}×")
     return "\n".join(lines)
+
+
+def llm_line(row: dict[str, Any]) -> str:
+    """The llm row of the report."""
+    return (
+        f"         llm answer (n={row['n']}): first drafted token p50 {row['first_draft_p50_s']} s / max "
+        f"{row['first_draft_max_s']} s; checked answer p50 {row['checked_p50_s']} s / max {row['checked_max_s']} s; "
+        f"model's answer used {row['used_model']} of {row['n']}; RSS {row['rss_mb']} MB"
+    )

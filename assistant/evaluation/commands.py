@@ -169,6 +169,7 @@ def bench(
     naive: Annotated[bool, typer.Option(help="Also run the naive LangChain pipeline.")] = True,
     queries: Annotated[int, typer.Option(help="Queries timed for retrieval latency.")] = 100,
     answers: Annotated[int, typer.Option(help="Queries timed for an extractive answer end to end.")] = 20,
+    llm_questions: Annotated[int, typer.Option(help="Queries also answered in llm mode (embedded LLM); 0 = none.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Also write the results as JSON here.")] = None,
 ) -> None:
     """Ingest speed, re-ingest, latency and quality on ANT, beside the naive LangChain pipeline."""
@@ -184,8 +185,9 @@ def bench(
             f"the naive pipeline needs {', '.join(missing)}: pip install -e '.[bench]' (or pass --no-naive)"
         )
     err = Console(stderr=True)
+    say = lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
     result = run_bench(ctx.obj, data_dir, chosen, naive=naive, latency_n=queries, answers_n=answers,
-                       say=lambda line: err.print(line, highlight=False, markup=False, soft_wrap=True))
+                       llm_n=llm_questions, say=say)
     if out:
         out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(format_report(result))

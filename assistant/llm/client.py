@@ -92,7 +92,10 @@ class ChatBackend:
             gguf = s.llm_gguf_path or assemble_gguf(s.cache_dir)
             if not gguf.exists():
                 raise ConfigurationError(f"ISNAD_LLM_GGUF_PATH points at {gguf}, which does not exist.")
-            self._server = EmbeddedLLMServer(gguf, context_tokens=s.llm_context_tokens, threads=s.llm_threads)
+            self._server = EmbeddedLLMServer(
+                gguf, context_tokens=s.llm_context_tokens, threads=s.llm_threads, mmap=s.llm_mmap,
+                prompt_cache_mib=s.llm_prompt_cache_mib,
+            )
             base_url = self._server.start()  # raises LLMUnavailableError / ConfigurationError
             api_key = "not-needed"
             model = self._server.model_name
@@ -113,6 +116,12 @@ class ChatBackend:
             max_retries=0,
             http_client=self._http,
         )
+
+    def server_metrics(self) -> dict[str, float]:
+        """The embedded llama.cpp server's counters (see ``EmbeddedLLMServer.metrics``); empty for a
+        remote endpoint or before the model is first used."""
+        server = self._server
+        return server.metrics() if server is not None else {}
 
     def close(self) -> None:
         with self._lock:

@@ -21,6 +21,15 @@ Notes on ``xllamacpp`` (2026.10.x) that shape this module:
 * The Qwen chat template is applied by the server (``/v1/chat/completions``); with no system
   message it adds Qwen's default one ("You are Qwen, created by Alibaba Cloud...").
 * ``params.port = 0`` lets the OS pick a free port; ``Server.listening_address`` reports it.
+* Memory (measured, issue 12): llama.cpp repacks the Q4_K weights for the CPU's SIMD into buffers
+  of its own; with the file memory-mapped (its default) the mapped pages stay resident beside
+  those copies, ~1.9 GB in all. Reading the file into memory instead (``mmap=False``) keeps only
+  what is used, ~1.3 GB, at the same speed. The RAM prompt cache (``cache_ram_mib``, 8 GiB by
+  default) is bounded by ``prompt_cache_mib``.
+* Prompt cache: with one slot and ``cache_prompt`` the next request reuses the longest common
+  prefix of the previous one, so the fixed system prompt (first in every answer prompt) is
+  computed once; prefixes of other prompts (the other language, the translation) are saved to
+  and restored from the RAM prompt cache.
 """
 
 from __future__ import annotations
@@ -48,6 +57,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL_ALIAS = "qwen2.5-coder-1.5b-instruct"
 
 _DEFAULT_START_TIMEOUT_S = 120.0
+# RAM for llama.cpp's prompt cache beyond the slot itself: saved prefixes (the answer prompts of
+# both languages, the translation prompt) come back from it instead of being recomputed. Its
+# default, 8 GiB, let a busy server grow by gigabytes; a saved ~800-token prompt takes ~22 MB.
+DEFAULT_PROMPT_CACHE_MIB = 256
 
 
 # Loopback only: never route the readiness probe through an HTTP(S)_PROXY from the environment.
@@ -108,6 +121,20 @@ def _sever_connections(port: int) -> int:
     return severed
 
 
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text (``llamacpp:name value`` lines) as ``{name: value}``; comments and odd lines skipped."""
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.strip().partition(" ")
+        if not name.startswith("llamacpp:"):
+            continue
+        try:
+            values[name.removeprefix("llamacpp:")] = float(value)
+        except ValueError:
+            continue
+    return values
+
+
 _RUNNING: weakref.WeakSet[EmbeddedLLMServer] = weakref.WeakSet()
 
 
@@ -122,13 +149,13 @@ def _stop_all_at_exit() -> None:
 class EmbeddedLLMServer:
     """llama.cpp served in-process on 127.0.0.1 (a free port unless given) speaking the OpenAI API.
 
-    ``start()`` loads the model (a few seconds; ~1.9 GB RSS) and returns the base URL
+    ``start()`` loads the model (a few seconds; ~1.3 GB RSS, ~1.9 GB with ``mmap``) and returns the base URL
     (``http://127.0.0.1:PORT/v1``); it is idempotent. ``stop()`` shuts the server down and frees
     the model; it is safe to call more than once, and ``start()`` may be called again afterwards.
     Usable as a context manager. ``threads`` is used for both prompt processing and decoding;
     requests are served one at a time (a single slot of ``context_tokens`` tokens). The model is
     announced as ``model_alias`` (what ``/v1/models`` lists and responses echo); the server
-    accepts any ``model`` value in requests.
+    accepts any ``model`` value in requests. ``prompt_cache_mib`` bounds llama.cpp's RAM prompt cache.
     """
 
     HOST = "127.0.0.1"
@@ -142,10 +169,14 @@ class EmbeddedLLMServer:
         port: int | None = None,
         model_alias: str = DEFAULT_MODEL_ALIAS,
         start_timeout_s: float = _DEFAULT_START_TIMEOUT_S,
+        mmap: bool = False,
+        prompt_cache_mib: int = DEFAULT_PROMPT_CACHE_MIB,
     ) -> None:
         self.gguf_path = Path(gguf_path)
         self.context_tokens = context_tokens
         self.threads = threads
+        self.mmap = mmap
+        self.prompt_cache_mib = prompt_cache_mib
         self.port = port
         self.model_alias = model_alias
         self.start_timeout_s = start_timeout_s
@@ -197,16 +228,7 @@ class EmbeddedLLMServer:
             raise ConfigurationError(
                 f"xllamacpp is not installed, so the embedded LLM cannot run ({exc}); {INSTALL_HINT}"
             ) from exc
-        params = xllamacpp.CommonParams()
-        params.model.path = str(self.gguf_path)
-        params.model_alias = {self.model_alias}
-        params.n_ctx = self.context_tokens
-        params.n_parallel = 1
-        params.cpuparams.n_threads = self.threads
-        params.cpuparams_batch.n_threads = self.threads
-        params.hostnames = [self.HOST]
-        params.port = 0 if self.port is None else self.port  # 0: the OS picks a free port
-        params.verbosity = 1  # llama.cpp logs every request at the default (3); keep warnings and errors
+        params = self.server_params(xllamacpp)
         try:
             return xllamacpp.Server(params)
         except (RuntimeError, OSError) as exc:  # xllamacpp reports a failed load or bind as RuntimeError
@@ -215,6 +237,25 @@ class EmbeddedLLMServer:
                 f"The embedded LLM failed to start on {self.HOST} ({where}) with {self.gguf_path}; "
                 f"is the port taken or the file not a GGUF? llama.cpp's log above says why. ({exc})"
             ) from exc
+
+    def server_params(self, xllamacpp: Any) -> Any:
+        """The ``xllamacpp.CommonParams`` this server starts with (see the module docstring on memory)."""
+        params = xllamacpp.CommonParams()
+        params.model.path = str(self.gguf_path)
+        params.model_alias = {self.model_alias}
+        params.n_ctx = self.context_tokens
+        params.n_parallel = 1  # one slot: one KV cache of n_ctx, and its prefix is reused by the next request
+        params.cache_prompt = True  # llama.cpp's default, relied on: the fixed system prompt is computed once
+        params.cache_ram_mib = self.prompt_cache_mib
+        modes = xllamacpp.llama_load_mode
+        params.load_mode = modes.LLAMA_LOAD_MODE_MMAP if self.mmap else modes.LLAMA_LOAD_MODE_NONE
+        params.cpuparams.n_threads = self.threads
+        params.cpuparams_batch.n_threads = self.threads
+        params.hostnames = [self.HOST]
+        params.port = 0 if self.port is None else self.port  # 0: the OS picks a free port
+        params.verbosity = 1  # llama.cpp logs every request at the default (3); keep warnings and errors
+        params.endpoint_metrics = True  # /metrics: prompt tokens processed and cached (benchmarks, tests)
+        return params
 
     def _wait_until_ready(self, address: str) -> str:
         """Poll ``/health`` then ``/v1/models`` until both answer; return the served model id."""
@@ -290,6 +331,20 @@ class EmbeddedLLMServer:
         if self._model_name is None:
             raise LLMUnavailableError("The embedded LLM server is not running; call start() first")
         return self._model_name
+
+    def metrics(self) -> dict[str, float]:
+        """llama.cpp's counters from ``/metrics`` without the ``llamacpp:`` prefix (``prompt_tokens_total``:
+        prompt tokens processed, ``prompt_tokens_cached_total``: reused from the cache, ``prompt_seconds_total``,
+        ``tokens_predicted_total``...); empty when the server is not running or does not answer."""
+        base = self._base_url
+        if base is None:
+            return {}
+        try:
+            with _DIRECT.open(base.removesuffix("/v1") + "/metrics", timeout=5) as resp:
+                text = resp.read().decode("utf-8", "replace")
+        except OSError:
+            return {}
+        return parse_metrics(text)
 
     def __repr__(self) -> str:
         state = self._base_url or "stopped"
