@@ -35,16 +35,19 @@ _MONTHS = {
     "أيار": "May", "ايار": "May", "حزيران": "June", "تموز": "July", "آب": "August", "اب": "August",
     "أيلول": "September", "ايلول": "September",
 }  # fmt: skip
+# A word's edges: no letter (of any script) beside it. Not the Arabic block U+0600-U+06FF, which also
+# holds Arabic punctuation (، ؛ ؟): "13 تموز، 2018" must still read تموز as a month. Digits may touch.
+_NOT_AFTER_LETTER, _NOT_BEFORE_LETTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 _MONTH_RE = re.compile(
-    r"(?<![\u0600-\u06FF])("
+    _NOT_AFTER_LETTER + "("
     + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-    + r")(?![\u0600-\u06FF])"
+    + ")" + _NOT_BEFORE_LETTER
 )
 _WEEKDAY_RE = re.compile(
-    r"(?<![\u0600-\u06FF])(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)(?![\u0600-\u06FF])"
+    _NOT_AFTER_LETTER + "(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)" + _NOT_BEFORE_LETTER
 )
 # "2018م": the Gregorian-calendar marker after a year.
-_ARABIC_NOISE = re.compile(r"(?<=\d)\s*م(?![\u0600-\u06FF])")
+_ARABIC_NOISE = re.compile(r"(?<=\d)\s*م" + _NOT_BEFORE_LETTER)
 
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s+\S+)?$")
 

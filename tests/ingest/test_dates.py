@@ -36,6 +36,11 @@ pytestmark = pytest.mark.unit
         ("الجمعة ١٣ أبريل ٢٠١٨", "2018-04-13"),
         ("13 نيسان 2018م", "2018-04-13"),
         ("١ تشرين الأول ٢٠١٨", "2018-10-01"),
+        # Arabic punctuation touching a month or weekday name (U+060C is in the Arabic block, not a letter)
+        ("الجمعة، 13 تموز، 2018", "2018-07-13"),
+        ("١٣ أبريل، ٢٠١٨", "2018-04-13"),
+        ("الخميس، ١ تشرين الأول ٢٠١٨", "2018-10-01"),
+        ("13 نيسان 2018م،", "2018-04-13"),
     ],
 )
 def test_known_formats(value: str, expected: str) -> None:
@@ -68,6 +73,9 @@ def test_non_strings_are_empty_not_errors() -> None:
         ("في مكان ما منذ حوالي مليار سنة، دخلت البكتيريا", True),  # a number word; the Arabic comma after it
         ("تجدد الاهتمام بتسلا منذ التسعينيات.", True),  # a decade
         ("in the 1990s", True),
+        ("وفي تموز، أعلن الجيش انسحابه", True),  # a month name before the Arabic comma
+        ("يوم الثلاثاء؛ قال المتحدث", True),  # a weekday before the Arabic semicolon
+        ("قال إن الأحدث بينها", False),  # أحد inside a longer word is not Sunday
         ("It opened in May 1914", True),
         ("قتل 11 شخصا في الحادث", False),
         ("نحو 900 جندي أمريكي", False),
