@@ -3,8 +3,12 @@ with the figure's history charted, and the whole conversation exported as Markdo
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import threading
 import uuid
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +47,7 @@ EXAMPLES = [
 ]
 Reply = tuple[Any, ...]  # chat, panel, chart, export, download, previous, turns, question box
 ECHO_CHARS = 200  # an over-long question is echoed this far into the chat, then cut
+KEPT_EXPORTS = 50  # conversation exports kept on disk (the newest); Gradio serves its own copies
 # Shows how many characters the question has once it nears the limit (in the browser, as it is typed).
 COUNTER_JS = """(question, language) => {{
   const n = (question || '').length;
@@ -62,6 +67,9 @@ class Asker:
         self.summary = summary or IndexSummary(service)
         self.limit = service.settings.max_question_chars
         self.export_dir = Path(tempfile.mkdtemp(prefix="isnad-export-"))
+        weakref.finalize(self, shutil.rmtree, self.export_dir, ignore_errors=True)  # also run at exit
+        self._exports: deque[Path] = deque()  # written, oldest first
+        self._exporting = threading.Lock()  # users answered at once prune the same folder
 
     def respond(
         self, question: str, turns: list[Turn], previous: list[str], sources: list[str], day_from: str,
@@ -140,8 +148,15 @@ class Asker:
         return export, gr.DownloadButton(value=self._export_file(export), interactive=True)
 
     def _export_file(self, markdown: str) -> str:
+        """Write the export for the download button. Gradio copies it into its own cache when the
+        answer is sent, so only the newest ``KEPT_EXPORTS`` stay here: a server answering all day
+        does not fill the disk."""
         path = self.export_dir / f"isnad-conversation-{uuid.uuid4().hex[:8]}.md"
         path.write_text(markdown + "\n", encoding="utf-8")
+        with self._exporting:
+            self._exports.append(path)
+            while len(self._exports) > KEPT_EXPORTS:
+                self._exports.popleft().unlink(missing_ok=True)
         return str(path)
 
     def translate(self, turn: Turn) -> None:

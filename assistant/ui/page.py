@@ -34,7 +34,8 @@ def build_ui(service: IsnadService) -> gr.Blocks:
     """The whole page over ``service``: the title, the language switch, the status line (what is
     indexed, for journalists; the technical details folded under it) and the three tabs."""
     summary = IndexSummary(service)
-    with gr.Blocks(title="Isnad — إسناد") as ui:
+    # Gradio's copies of uploads and downloads: checked hourly, deleted after a day (and at shutdown).
+    with gr.Blocks(title="Isnad — إسناد", delete_cache=(3600, 86400)) as ui:
         with gr.Row():
             title = gr.Markdown(label("title", ENGLISH), elem_id="title")
             language = gr.Radio(list(LANGUAGES), value=ENGLISH, label="Interface language · لغة الواجهة",

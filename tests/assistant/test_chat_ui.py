@@ -191,3 +191,21 @@ def test_llm_mode_shows_the_quoted_evidence_first_then_the_final_answer(final: A
         assert _previous == [final.question] and "**Sources**" in _export
     else:
         assert "did not answer" in chat[-1]["content"] and "isnad-error" in panel
+
+
+def test_exports_keep_only_the_newest_files_and_their_folder_goes_with_the_asker(monkeypatch: pytest.MonkeyPatch):
+    """A server answering all day writes one export per answer: old ones are pruned, the folder removed."""
+    import gc
+
+    import assistant.ui.ask_tab as ask_tab
+
+    monkeypatch.setattr(ask_tab, "KEPT_EXPORTS", 3)
+    asker = Asker(ScriptedService(troops_answer()))  # type: ignore[arg-type]
+    folder = asker.export_dir
+    written = [asker._export_file(f"# export {n}") for n in range(5)]
+    kept = sorted(folder.glob("*.md"))
+    assert len(kept) == 3 and {str(p) for p in kept} == set(written[-3:])
+    assert all(p.read_text(encoding="utf-8").startswith("# export") for p in kept)
+    del asker
+    gc.collect()
+    assert not folder.exists()
