@@ -4,7 +4,8 @@
 
 Opens the index (``--data-dir``, a copy of the full sample index: the service may write caches),
 asks one extractive warm-up question, loads the embedded LLM, asks one llm warm-up question
-(reported apart: the cold prompt cache), then asks ``-n`` questions in llm mode through
+(reported apart: the prompt cache is cold unless ``--prime`` had the system prompts computed
+first, see ``ChatBackend.warm_up``), then asks ``-n`` questions in llm mode through
 ``IsnadService.ask`` (the troops question in Arabic and English, then questions of
 sample_corpus/eval/answerable_dev.jsonl, alternating languages). For each it records the seconds
 to the extractive answer, to the first drafted token (the progress callback's first "draft"
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True, help="The index (a copy: caches may be written).")
     parser.add_argument("-n", type=int, default=6, help="Questions timed after the warm-ups.")
     parser.add_argument("--out", type=Path, help="Also write the JSON here.")
+    parser.add_argument("--prime", action="store_true",
+                        help="Have the system prompts computed before the first question (ChatBackend.warm_up).")
     args = parser.parse_args(argv)
     settings = Settings(data_dir=args.data_dir, mode="llm")
     service = IsnadService.from_settings(settings)
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     service.llm.chat_model()  # loads the embedded model
     time.sleep(1)
     memory["llm_loaded_idle_mb"] = rss_mb()
+    primed = time.perf_counter()
+    prime = {"prompts": service.llm.warm_up(), "s": round(time.perf_counter() - primed, 1)} if args.prime else None
     warmup = ask_timed(service, WARMUP)
     rows = [ask_timed(service, q) for q in questions(args.n)]
     memory["after_questions_mb"] = rss_mb()
@@ -74,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                      (k.startswith("llm_") and k != "llm_api_key")},
         "memory": memory,
         "summary": summary(rows),
+        "prime": prime,
         "warmup": warmup,
         "questions": rows,
     }

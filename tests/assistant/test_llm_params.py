@@ -154,3 +154,23 @@ def test_the_bench_llm_row_times_the_real_model(llm_service):
     assert 0 < row["first_draft_p50_s"] <= row["checked_p50_s"]
     assert row["prompt_tokens_cached_p50"] >= 300, "after the warm-up the system prompt comes from the cache"
     assert row["rss_mb"] > 1000
+
+
+@pytest.mark.llm
+def test_warm_up_computes_the_system_prompts_before_the_first_question(tmp_path: Path):
+    from assistant.llm.client import WARM_PROMPTS, ChatBackend
+
+    xllamacpp_or_skip()
+    backend = ChatBackend(Settings(_env_file=None, cache_dir=CACHE_DIR, data_dir=tmp_path, prompts_dir=PROMPTS))
+    try:
+        assert backend.warm_up() == len(WARM_PROMPTS)
+        # the two answer system prompts (~330 tokens each) and the shorter translation one (~100)
+        assert backend.server_metrics()["prompt_tokens_total"] > 700
+        server = backend._server
+        for language in ("en", "ar"):  # en comes back from the RAM cache, ar is still in the slot
+            first = post(server, answer_messages(language, "[1] (BBC Arabic, 2018-10-11) 2000 جندي.", "كم؟"))
+            assert first["prompt_tokens_cached_total"] >= 250, f"the {language} system prompt was computed ahead"
+    finally:
+        backend.close()
+    remote = Settings(_env_file=None, llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1")
+    assert ChatBackend(remote).warm_up() == 0, "a remote endpoint is not sent warm-up requests"
