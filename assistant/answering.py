@@ -17,7 +17,7 @@ from assistant.evidence import Citation, EvidenceSentence, dated
 from assistant.figure_history import FigureHistory, FigurePoint
 from assistant.figure_text import figure_lines
 from assistant.notices import Notice
-from assistant.numbers import NumberMention, extract_numbers, number_values, states_a_count
+from assistant.numbers import NumberMention, extract_numbers, number_values, states_a_figure
 from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
 from assistant.verification import same_figure, unsupported_numbers
@@ -136,7 +136,7 @@ def select_quotes(
     best = ranked[0].score
     if counts_first:
         close = [s for s in ranked if s.score >= best - margin]
-        ranked = [s for s in close if states_a_count(s.text)] + [s for s in close if not states_a_count(s.text)]
+        ranked = [s for s in close if states_a_figure(s.text)] + [s for s in close if not states_a_figure(s.text)]
     chosen: list[EvidenceSentence] = []
     figure_sets: list[set[float]] = []
     for sentence in ranked:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from assistant.numbers import states_a_count
+from assistant.numbers import states_a_figure
 from assistant.query import Query
 from assistant.retrieval import RetrievedPassage
 from ingest.arabic import normalize
@@ -121,7 +121,7 @@ def rank_sentences(
     similarities = by_query[:, 0]
     translated = by_query[:, 1:].max(axis=1) if by_query.shape[1] > 1 else np.zeros(len(sentences))
     if query.asks_for_quantity:
-        scores = scores + QUANTITY_BONUS * np.array([states_a_count(s.text) for s in sentences])
+        scores = scores + QUANTITY_BONUS * np.array([states_a_figure(s.text) for s in sentences])
     ranked = [
         EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity), float(other))
         for s, score, similarity, other in zip(sentences, scores, similarities, translated, strict=True)

@@ -159,6 +159,7 @@ def number_values(text: str) -> set[float]:
     return {m.value for m in extract_numbers(text)}
 
 
-def states_a_count(text: str) -> bool:
-    """True when ``text`` states a number other than a year ("2000 جندي" yes, "أواخر 2016" no)."""
+def states_a_figure(text: str) -> bool:
+    """True when ``text`` states a number other than a year ("2000 جندي" yes, "أواخر 2016" no); unlike
+    ``assistant.coverage.states_a_count``, a percentage or a sum of money counts too."""
     return any(not m.is_year for m in extract_numbers(text))

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.numbers import extract_numbers, number_values, states_a_count
+from assistant.numbers import extract_numbers, number_values, states_a_figure
 from assistant.verification import unsupported_numbers
 
 pytestmark = pytest.mark.unit
@@ -47,7 +47,7 @@ def test_unsupported_numbers_catch_a_distractor():
      ("حتى سبتمبر 2026 على الأقل", False), ("in 2018 the army", False), ("about 900 troops", True)],
 )
 def test_years_are_not_counts(text, count):
-    assert states_a_count(text) is count
+    assert states_a_figure(text) is count
 
 
 @pytest.mark.parametrize(
