@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -174,3 +176,20 @@ def test_warm_up_computes_the_system_prompts_before_the_first_question(tmp_path:
         backend.close()
     remote = Settings(_env_file=None, llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1")
     assert ChatBackend(remote).warm_up() == 0, "a remote endpoint is not sent warm-up requests"
+
+
+@pytest.mark.parametrize("mode", ["llm", "extractive"])
+def test_serve_warms_the_llm_up_in_the_background_in_llm_mode_only(mode: str):
+    """`isnad serve` starts the warm-up beside the UI (never blocking it); extractive mode loads no model."""
+    from assistant.ui.page import begin_llm_warm_up
+
+    started = threading.Event()
+    service = SimpleNamespace(settings=Settings(_env_file=None, mode=mode),
+                              llm=SimpleNamespace(warm_up=lambda: started.set() or 3))
+    thread = begin_llm_warm_up(service)  # type: ignore[arg-type]
+    if mode == "extractive":
+        assert thread is None and not started.is_set()
+        return
+    assert thread is not None and thread.daemon
+    thread.join(5)
+    assert started.is_set()
