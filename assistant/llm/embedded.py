@@ -99,9 +99,14 @@ def _sever_connections(port: int) -> int:
         if not name.isdigit():
             continue
         try:
-            sock = socket.socket(fileno=os.dup(int(name)))
+            duplicate = os.dup(int(name))
         except OSError:
-            continue  # closed meanwhile, or not a socket
+            continue  # closed meanwhile
+        try:
+            sock = socket.socket(fileno=duplicate)
+        except OSError:  # not a socket: the duplicate must not outlive this loop (it leaked, doubling the fds)
+            os.close(duplicate)
+            continue
         try:
             if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
                 continue

@@ -12,7 +12,7 @@ import pytest
 from conftest import CACHE_DIR
 
 from assistant.evaluation.bench import format_report, llm_line
-from assistant.llm.embedded import DEFAULT_PROMPT_CACHE_MIB, EmbeddedLLMServer, parse_metrics
+from assistant.llm.embedded import DEFAULT_PROMPT_CACHE_MIB, EmbeddedLLMServer, _sever_connections, parse_metrics
 from assistant.prompts import chat_prompt
 from assistant.settings import Settings
 
@@ -193,3 +193,27 @@ def test_serve_warms_the_llm_up_in_the_background_in_llm_mode_only(mode: str):
     assert thread is not None and thread.daemon
     thread.join(5)
     assert started.is_set()
+
+
+def test_severing_connections_leaves_no_file_descriptor_behind(tmp_path: Path):
+    """Stopping the server looks at every open fd; each one that is not a socket was duplicated and
+    never closed, so the process's fds doubled at every stop (the suite then ran out of them)."""
+    import os
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    files = [(tmp_path / f"f{n}").open("w") for n in range(5)]
+    try:
+        before = len(os.listdir("/proc/self/fd"))
+        assert _sever_connections(port) == 1  # the accepted connection, not the listener
+        assert _sever_connections(port + 1 if port < 65535 else port - 1) == 0
+        assert len(os.listdir("/proc/self/fd")) == before
+        assert client.recv(1) == b""  # the client sees the connection closed
+    finally:
+        for f in files:
+            f.close()
+        for s in (client, accepted, listener):
+            s.close()
