@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from assistant.errors import ConfigurationError, IsnadError
+from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class ChatBackend:
                 prompt = chat_prompt(self.settings.prompts_dir, system, language, user)
                 chat.invoke(prompt.invoke(dict.fromkeys(prompt.input_variables, "")))
                 done += 1
-        except IsnadError as exc:
+        except Exception as exc:  # best effort (e.g. the OpenAI client's connection errors): costs only time
             log.warning("LLM warm-up stopped after %d prompt(s): %s", done, exc)
         return done
 

@@ -217,3 +217,18 @@ def test_severing_connections_leaves_no_file_descriptor_behind(tmp_path: Path):
             f.close()
         for s in (client, accepted, listener):
             s.close()
+
+
+def test_a_failing_warm_up_is_logged_not_raised(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture):
+    """The warm-up runs in a background thread: any failure (here the client's own connection error,
+    not an IsnadError) only costs the first question its time."""
+    from assistant.llm.client import ChatBackend
+
+    backend = ChatBackend(Settings(_env_file=None))
+
+    def refused() -> Any:
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(backend, "chat_model", refused)
+    assert backend.warm_up() == 0
+    assert "warm-up stopped after 0 prompt(s): connection refused" in caplog.text
