@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from false_abstention import abstentions  # noqa: E402
 
+from assistant.evaluation.answer_eval import load_questions  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
     for name, should_abstain in (("out_of_corpus_dev", True), ("answerable_dev", False)):
-        rows = [json.loads(line) for line in (EVAL / f"{name}.jsonl").read_text().splitlines() if line.strip()]
+        rows = load_questions(EVAL / f"{name}.jsonl")
         for lang in ("ar", "en"):
             questions = [r["question"] for r in rows if r["lang"] == lang]
             result = abstentions(service, questions)

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant.evaluation.answer_eval import load_questions  # noqa: E402
 from assistant.evaluation.bench import percentiles_ms  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -32,12 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
-    questions = [
-        json.loads(line)["question"]
-        for name in ("answerable_dev.jsonl", "out_of_corpus_dev.jsonl")
-        for line in (EVAL / name).read_text().splitlines()
-        if line.strip()
-    ]
+    questions = [r["question"] for name in ("answerable_dev.jsonl", "out_of_corpus_dev.jsonl")
+                 for r in load_questions(EVAL / name)]
     service.ask("كم عدد القتلى؟", mode="extractive")  # warm-up: model and index loaded
     every, answered = [], []
     for question in questions:

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before llama.cpp is loaded (assistant/llm/embedded.py)
 
+from assistant.evaluation.answer_eval import load_questions  # noqa: E402
 from assistant.evaluation.bench import machine, peak_rss_mb  # noqa: E402
 from assistant.evaluation.llm_timing import ask_timed, rss_mb, summary  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
@@ -44,7 +45,7 @@ WARMUP = "كم عدد القتلى في سوريا؟"
 
 def questions(n: int) -> list[str]:
     """The troops question in both languages, then dev questions alternating Arabic and English."""
-    records = [json.loads(line) for line in (EVAL / "answerable_dev.jsonl").read_text().splitlines() if line.strip()]
+    records = load_questions(EVAL / "answerable_dev.jsonl")
     arabic = [r["question"] for r in records if r["lang"] == "ar"]
     english = [r["question"] for r in records if r["lang"] == "en"]
     mixed = [q for pair in zip(arabic, english, strict=False) for q in pair]
