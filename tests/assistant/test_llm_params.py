@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,6 +13,7 @@ import pytest
 from conftest import CACHE_DIR
 
 from assistant.evaluation.bench import format_report, llm_line
+from assistant.evaluation.llm_timing import rss_mb as process_rss_mb
 from assistant.llm.embedded import DEFAULT_PROMPT_CACHE_MIB, EmbeddedLLMServer, _sever_connections, parse_metrics
 from assistant.prompts import chat_prompt
 from assistant.settings import Settings
@@ -98,10 +100,11 @@ def test_the_report_has_an_llm_line_when_the_llm_row_was_measured():
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    pytest.skip("no /proc/self/status")
+    """This process's resident set (``llm_timing.rss_mb``); the test is skipped where /proc is missing."""
+    resident = process_rss_mb()
+    if math.isnan(resident):
+        pytest.skip("no /proc/self/status")
+    return resident
 
 
 def answer_messages(language: str, evidence: str, question: str) -> list[dict[str, str]]:
