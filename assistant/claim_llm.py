@@ -38,7 +38,10 @@ def verdict_from_llm(chat: Any, prompts_dir: Path, claim: str, language: str, ba
     the model reads them worse, so it is not asked."""
     if not base.evidence or any(e.signal == "figures" for e in base.evidence):
         return base, ""
-    lines = [f"[{n}] ({dated(e.sentence)}) {e.sentence.text}" for n, e in enumerate(base.evidence, start=1)]
+    lines = [
+        f"[{n}] ({dated(e.sentence)}{', headline' if e.sentence.headline else ''}) {e.sentence.text}"
+        for n, e in enumerate(base.evidence, start=1)
+    ]
     prompt = chat_prompt(prompts_dir, "claim_system", "en", "claim_user")
     structured = chat.with_structured_output(CLAIM_SCHEMA, method="json_schema", strict=True, include_raw=True)
     reply = structured.invoke(prompt.invoke({"evidence": "\n".join(lines), "claim": claim}))

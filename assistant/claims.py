@@ -1,10 +1,11 @@
 """Claim checks: is a claim supported, contradicted, or not decidable from the indexed sources?
 
-The verdict rests on evidence sentences, each with a stance. Figures decide first (compared as
-numbers, only between counts of the same thing); when sources give different figures, the newest
-source decides and older figures are listed as its history. Otherwise Isnad's stance model reads
-each sentence (supports / contradicts / unrelated, with its probability), and the most confident
-reading decides; without the model, the wording cues (negation, opposite events) decide. The rules
+The verdict rests on evidence sentences (for a claim, the retrieved articles' headlines are
+candidates too), each with a stance. Figures decide first (compared as numbers, only between counts
+of the same thing); when sources give different figures, the newest source decides and older
+figures are listed as its history. Otherwise Isnad's stance model reads each sentence (supports /
+contradicts / unrelated, with its probability), and the newest confident reading decides; without
+the model, the wording cues (negation, opposite events) decide. The rules
 are ``assistant.verification.aggregate_verdict``; the llm-mode reading is ``assistant.claim_llm``.
 """
 

@@ -250,7 +250,8 @@ def _print_citations(out: Console, citations: list[Any]) -> None:
         out.print(head, highlight=False, markup=False)
         if c.url:
             out.print(f"    {c.url}", highlight=False)
-        out.print(f"    «{c.quote}»  (chars {c.start}–{c.end})", highlight=False, markup=False)
+        where = "the article's headline" if c.headline else f"chars {c.start}–{c.end}"
+        out.print(f"    «{c.quote}»  ({where})", highlight=False, markup=False)
 
 
 @app.command()

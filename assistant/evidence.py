@@ -4,7 +4,7 @@ against the question. (Binding them to verified citations is ``assistant.verific
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -19,7 +19,8 @@ from vectorstore.records import StoredChunk
 
 @dataclass(frozen=True)
 class EvidenceSentence:
-    """One sentence of a retrieved passage; ``start``/``end`` are offsets in the whole article."""
+    """One sentence of a retrieved passage; ``start``/``end`` are offsets in the whole article. A
+    ``headline`` is the article's title, quoted as stored (``start`` = ``end`` = 0: it is not in the text)."""
 
     chunk: StoredChunk
     start: int
@@ -28,6 +29,7 @@ class EvidenceSentence:
     score: float = 0.0  # ranking score: similarity plus any quantity bonus
     similarity: float = 0.0  # cosine similarity to the question as asked: abstention compares it
     translated_similarity: float = 0.0  # the same for the question's Arabic translation (llm mode), if any
+    headline: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,11 @@ class Citation:
     stance_confidence: float | None = None  # the stance model's probability for ``stance``
     decisive: bool | None = None  # claim checks: this sentence decided the verdict
     earlier: bool | None = None  # claim checks: an older figure, the figure's history
+    headline: bool | None = None  # claim checks: the quote is the article's headline, not a sentence of its text
 
     def to_dict(self) -> dict[str, object]:
         """The JSON citation object; the claim-check fields only where they apply."""
-        optional = ("stance", "stance_confidence", "decisive", "earlier")
+        optional = ("stance", "stance_confidence", "decisive", "earlier", "headline")
         return {key: value for key, value in asdict(self).items() if value is not None or key not in optional}
 
 
@@ -82,9 +85,10 @@ def looks_like_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(normalize(text)))
 
 
-def candidate_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSentence]:
+def candidate_sentences(passages: list[RetrievedPassage], headlines: bool = False) -> list[EvidenceSentence]:
     """Sentences of the passages in retrieval order, each once (passages may overlap); sentences
-    that address an AI model (prompt injections) are left out."""
+    that address an AI model (prompt injections) are left out. With ``headlines``, each article's
+    title follows as a sentence of its own (a claim check: a headline is the outlet's own claim)."""
     seen: set[tuple[str, int]] = set()
     sentences: list[EvidenceSentence] = []
     for passage in passages:
@@ -99,7 +103,18 @@ def candidate_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSenten
             sentences.append(
                 EvidenceSentence(chunk, chunk.start + start, chunk.start + end, chunk.text[start:end])
             )
-    return sentences
+    return sentences + (headline_sentences(passages) if headlines else [])
+
+
+def headline_sentences(passages: list[RetrievedPassage]) -> list[EvidenceSentence]:
+    """The title of each article of ``passages``, once, in retrieval order (untitled articles have none)."""
+    first: dict[str, StoredChunk] = {}
+    for passage in passages:
+        first.setdefault(passage.hit.chunk.doc_id, passage.hit.chunk)
+    return [
+        EvidenceSentence(chunk, 0, 0, chunk.title, headline=True)
+        for chunk in first.values() if chunk.title.strip() and not looks_like_instruction(chunk.title)
+    ]
 
 
 QUANTITY_BONUS = 0.02
@@ -123,7 +138,7 @@ def rank_sentences(
     if query.asks_for_quantity:
         scores = scores + QUANTITY_BONUS * np.array([states_a_figure(s.text) for s in sentences])
     ranked = [
-        EvidenceSentence(s.chunk, s.start, s.end, s.text, float(score), float(similarity), float(other))
+        replace(s, score=float(score), similarity=float(similarity), translated_similarity=float(other))
         for s, score, similarity, other in zip(sentences, scores, similarities, translated, strict=True)
     ]
     return sorted(ranked, key=lambda s: s.score, reverse=True)

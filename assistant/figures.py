@@ -61,6 +61,7 @@ _COUNTED_GROUPS = {
     "wounded": ("wounded", "injur", "جريح", "جرحي", "مصاب", "اصابه"),
     "refugees": ("refugee", "displaced", "migrant", "لاجي", "نازح", "مهاجر"),
     "children": ("child", "طفل", "اطفال"),
+    "civilians": ("civilian", "مدني"),
 }
 _COUNTED_GROUPS = {group: tuple(normalize(w) for w in words) for group, words in _COUNTED_GROUPS.items()}
 # Words between a number and what it counts: "900 US troops", "9000 من مقاتلي داعش", "1500 إلى 2000 مسلح".

@@ -215,7 +215,7 @@ class IsnadService:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        query, ranked, timings = self._evidence(claim, mode, flt, progress)
+        query, ranked, timings = self._evidence(claim, mode, flt, progress, claim=True)
         covered = not self._should_abstain(ranked, query, claim=True)
         draft = self.claims.judge(query, ranked, covered, mode, timings, on_drafting=lambda: progress("drafting", {}))
         chosen = [e.sentence for e in draft.evidence]
@@ -235,9 +235,10 @@ class IsnadService:
         return translate_quotes(chat, self.settings.prompts_dir, quotes)
 
     def _evidence(
-        self, text: str, mode: str, flt: SearchFilter | None, progress: AskProgress = _ignore
+        self, text: str, mode: str, flt: SearchFilter | None, progress: AskProgress = _ignore, claim: bool = False
     ) -> tuple[Query, list[EvidenceSentence], dict[str, float]]:
-        """Read ``text`` once as a Query, retrieve passages for it, and rank their sentences against it."""
+        """Read ``text`` once as a Query, retrieve passages for it, and rank their sentences against it
+        (for a ``claim``, the articles' headlines too: docs/benchmarks.md, "Headlines as evidence")."""
         s = self.settings
         started = time.perf_counter()
         query = Query.parse(text, s.max_question_chars)
@@ -258,7 +259,8 @@ class IsnadService:
         found = {"passages": len(result.passages), "articles": len({p.hit.chunk.doc_id for p in result.passages})}
         progress("found", found)
         mark = time.perf_counter()
-        ranked = rank_sentences(query, result.query_vectors, candidate_sentences(result.passages), self.embedder)
+        candidates = candidate_sentences(result.passages, headlines=claim)
+        ranked = rank_sentences(query, result.query_vectors, candidates, self.embedder)
         timings["rank"] = time.perf_counter() - mark
         return query, ranked, timings
 

@@ -1,7 +1,8 @@
 """The checks that make Isnad trustworthy, in one place: quotes, figures, abstention, claim verdicts.
 
 - ``verify_citation``: a quote is verified only when it is exactly the stored article's text at its
-  offsets; ``verified_citations`` binds evidence sentences to numbered citations with that check.
+  offsets (a headline: exactly its stored title); ``verified_citations`` binds evidence sentences to
+  numbered citations with that check.
 - ``same_figure``: the one rule for "these two numbers state the same figure", used by answers
   (``unsupported_numbers``) and claims (``assistant.stance.figure_stance``).
 - ``should_abstain``: the sources do not cover the question, so Isnad says so instead of answering.
@@ -34,6 +35,14 @@ def verify_citation(article_text: str, quote: str, start: int, end: int) -> bool
     return bool(quote) and 0 <= start < end <= len(article_text) and article_text[start:end] == quote
 
 
+def quote_holds(article: StoredArticle, quote: str, start: int, end: int, headline: bool = False) -> bool:
+    """``verify_citation`` for a sentence of the article's text; for a ``headline``, the quote must be
+    exactly the article's stored title."""
+    if headline:
+        return bool(quote.strip()) and article.title == quote
+    return verify_citation(article.text, quote, start, end)
+
+
 def verified_citations(
     sentences: list[EvidenceSentence], articles: dict[str, StoredArticle],
     stanced: list[StancedEvidence] | None = None, deciding: StancedEvidence | None = None,
@@ -44,7 +53,9 @@ def verified_citations(
     for n, sentence in enumerate(sentences, start=1):
         chunk = sentence.chunk
         article = articles.get(chunk.doc_id)
-        verified = article is not None and verify_citation(article.text, sentence.text, sentence.start, sentence.end)
+        verified = article is not None and quote_holds(
+            article, sentence.text, sentence.start, sentence.end, sentence.headline
+        )
         judged = stanced[n - 1] if stanced else None
         citations.append(Citation(
             n=n, doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, published=chunk.published,
@@ -52,6 +63,7 @@ def verified_citations(
             verified=verified, stance=judged.stance if judged else None,
             stance_confidence=round(judged.confidence, 3) if judged and judged.confidence is not None else None,
             decisive=(judged is deciding) if judged else None, earlier=judged.earlier if judged else None,
+            headline=sentence.headline if judged else None,
         ))
     return citations
 
@@ -164,10 +176,12 @@ def aggregate_verdict(
     1. Figures: among sentences whose figures count what the claim counts, the newest source
        decides (older differing figures are its history, see ``_by_figures``).
     2. The stance model: among the sentences (the best ``model_decides_within`` only, when given)
-       it reads as supporting or contradicting with at least ``min_confidence``, the most confident
-       decides; when it reads none so, the sources do not say (``not_enough_info``): sharing a topic
-       with a claim is not evidence for or against it. (Deciding from the best 1–3 of the 4 shown
-       was measured on the ANS dev claims and not kept: within noise, docs/benchmarks.md.)
+       it reads as supporting or contradicting with at least ``min_confidence``, the newest source
+       decides, and of one day's sources the most confident (an undated source never outranks a
+       dated one): a claim is checked against what was last reported. When it reads none so, the
+       sources do not say (``not_enough_info``): sharing a topic with a claim is not evidence for
+       or against it. (Deciding from the best 1–3 of the 4 shown was measured on the ANS dev
+       claims and not kept: within noise, docs/benchmarks.md.)
     3. Without the model, the best sentence's wording decides, and the other wording-only sentences
        become neutral context.
     A neutral deciding sentence, or no evidence, gives ``not_enough_info``."""
@@ -185,7 +199,8 @@ def aggregate_verdict(
                 e.stance = "neutral"
     elif by_model:
         sided = [e for e in by_model if e.stance != "neutral" and (e.confidence or 0.0) >= min_confidence]
-        deciding = max(sided, key=lambda e: e.confidence or 0.0) if sided else None
+        newest = lambda e: (e.sentence.chunk.published[:10], e.confidence or 0.0)  # noqa: E731
+        deciding = max(sided, key=newest) if sided else None
     else:
         deciding = evidence[0]
         for e in evidence[1:]:

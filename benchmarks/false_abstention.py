@@ -35,7 +35,7 @@ def abstentions(service: IsnadService, texts: list[str], as_claims: bool = False
     started = time.perf_counter()
     declined = []
     for text in texts:
-        query, ranked, _ = service._evidence(text, "extractive", None)
+        query, ranked, _ = service._evidence(text, "extractive", None, claim=as_claims)
         if service._should_abstain(ranked, query, claim=as_claims):
             declined.append(text)
     seconds = round(time.perf_counter() - started, 1)

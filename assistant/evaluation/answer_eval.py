@@ -81,10 +81,15 @@ def majority_baseline(gold: Sequence[str]) -> dict[str, Any]:
 def verbatim_share(
     citations: Iterable[Citation], articles: Callable[[list[str]], dict[str, StoredArticle]]
 ) -> dict[str, Any]:
-    """Of the citations shown as verified, how many equal their stored article's text at start:end."""
+    """Of the citations shown as verified, how many equal their stored article's text at start:end
+    (a headline: its stored title)."""
     shown = [c for c in citations if c.verified]
     stored = articles(sorted({c.doc_id for c in shown}))
-    verbatim = sum(c.doc_id in stored and stored[c.doc_id].text[c.start : c.end] == c.quote for c in shown)
+    verbatim = sum(
+        c.doc_id in stored
+        and (stored[c.doc_id].title if c.headline else stored[c.doc_id].text[c.start : c.end]) == c.quote
+        for c in shown
+    )
     return {"verified": len(shown), "verbatim": verbatim, "share": verbatim / len(shown) if shown else 1.0}
 
 

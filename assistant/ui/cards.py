@@ -106,6 +106,8 @@ def stance_html(c: Citation, language: str = "en") -> str:
         marks.append(f'<span class="decisive">{escape(text("decisive", language))}</span>')
     if c.earlier:
         marks.append(f'<span class="earlier">{escape(text("earlier", language))}</span>')
+    if c.headline:
+        marks.append(f'<span class="headline">{escape(text("headline", language))}</span>')
     return " · " + " · ".join(marks)
 
 

@@ -110,6 +110,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "closest": ("Closest passages — not an answer", "أقرب المقاطع — ليست إجابة"),
     "decisive": ("decided the verdict", "حسمت الحكم"),
     "earlier": ("earlier figure", "رقم أقدم"),
+    "headline": ("the article's headline", "عنوان المقال"),
     "figures_title": (
         "The figure over time, one point per source (chart above): {unit}",
         "الرقم عبر الزمن، نقطة لكل مصدر (الرسم أعلاه): {unit}",

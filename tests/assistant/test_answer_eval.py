@@ -53,3 +53,11 @@ def test_verbatim_share_rereads_the_stored_article():
     good, shifted, unverified = _citation("المقال", 3), _citation("المقال", 4), _citation("x", 0, verified=False)
     share = verbatim_share([good, shifted, unverified], lambda ids: stored)
     assert share == {"verified": 2, "verbatim": 1, "share": 0.5}
+
+
+def test_verbatim_share_rereads_a_headline_against_the_stored_title():
+    article = StoredArticle("d1", "u", "عنوان المقال", "نص المقال كاملا.", "s", "2018-01-01", "u", "ar", 1)
+    title = Citation(1, "d1", "t", "s", "2018-01-01", "u", "عنوان المقال", 0, 0, "", True, headline=True)
+    retitled = Citation(1, "d1", "t", "s", "2018-01-01", "u", "عنوان آخر", 0, 0, "", True, headline=True)
+    share = verbatim_share([title, retitled], lambda ids: {"d1": article})
+    assert share == {"verified": 2, "verbatim": 1, "share": 0.5}

@@ -39,6 +39,13 @@ def test_figures_are_compared_as_numbers(claim, evidence, expected):
     assert figure_stance(claim, evidence) == expected
 
 
+def test_a_count_of_civilians_is_not_compared_with_a_troop_count():
+    # "7 thousand civilians and gunmen left Ghouta" (a headline) says nothing about US troops.
+    assert figure_stance("About 5000 US troops are deployed in northeast Syria.",
+                         "الحرب في سوريا: خروج 7 آلاف مدني ومسلح من الغوطة الشرقية") is None
+    assert figure_stance("Some 5000 civilians left Ghouta.", "خروج 7 آلاف مدني ومسلح من الغوطة") == "contradicts"
+
+
 def test_years_are_not_figures_to_compare():
     assert figure_stance("US troops stayed in Syria in 2019.", "بقيت القوات في سوريا حتى عام 2026.") is None
 
@@ -113,6 +120,20 @@ def test_the_stance_model_decides_by_its_most_confident_side_and_unsided_evidenc
     weak = verdict_from_evidence(claim, "ar", [first, second], [("supports", 0.45), ("neutral", 0.9)], "m")
     assert weak.verdict == "not_enough_info" and weak.deciding is None
     assert [e.stance for e in weak.evidence] == ["supports", "neutral"]  # shown as read, but too unsure to decide
+
+
+def test_where_the_stance_model_reads_sources_both_ways_the_newest_decides():
+    claim = "أفرجت السلطات الإسرائيلية عن عهد التميمي"
+    sentenced = sentence("المحكمة تقضي بحبس عهد التميمي 8 شهور", 0.9, published="2018-03-21")
+    released = sentence("أفرجت السلطات عن عهد التميمي بعد ثمانية أشهر", 0.88, published="2018-07-29")
+    undated = sentence("عهد التميمي ما زالت في السجن", 0.87, published="")
+    same_day = sentence("عهد التميمي في السجن", 0.86, published="2018-07-29")
+    stances: list[ModelStance] = [
+        ("contradicts", 0.95), ("supports", 0.6), ("contradicts", 0.99), ("contradicts", 0.55)]
+    draft = verdict_from_evidence(claim, "ar", [sentenced, released, undated, same_day], stances, "m")
+    # The older, surer reading and the undated one do not outrank the newest; of one day's, the surer decides.
+    assert draft.verdict == "supported" and draft.deciding is draft.evidence[1]
+    assert [e.stance for e in draft.evidence] == ["contradicts", "supports", "contradicts", "contradicts"]
 
 
 def test_the_stance_model_may_be_told_to_decide_from_the_best_sentences_only():

@@ -69,11 +69,15 @@ def test_a_claim_card_shows_the_stance_models_probability_and_what_decided():
     earlier = citation_card(citation(stance="neutral", decisive=False, earlier=True), "")
     assert "earlier figure" in earlier and "decided the verdict" not in earlier and "%)" not in earlier
     assert "stance" not in citation_card(citation(), "")  # an answer's card has no stance
+    headline = citation(stance="supports", stance_confidence=0.9, decisive=True, headline=True)
+    assert "the article&#x27;s headline" in citation_card(headline, "")
+    assert "عنوان المقال" in citation_card(headline, "", language="ar")
+    assert "headline" not in citation_card(citation(stance="supports", headline=False), "")
 
 
 def test_the_json_citation_carries_the_claim_fields_only_where_they_apply():
     assert set(citation().to_dict()) >= {"n", "quote", "verified", "url"}
-    assert not {"stance", "stance_confidence", "decisive", "earlier"} & set(citation().to_dict())
+    assert not {"stance", "stance_confidence", "decisive", "earlier", "headline"} & set(citation().to_dict())
     judged = citation(stance="supports", stance_confidence=0.8, decisive=True, earlier=False).to_dict()
     assert (judged["stance"], judged["stance_confidence"], judged["decisive"], judged["earlier"]) == (
         "supports", 0.8, True, False)
