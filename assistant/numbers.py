@@ -41,6 +41,9 @@ _APPROX = {
     "نحو", "حوالي", "قرابه", "زهاء", "تقريبا", "يقرب", "اكثر", "اقل", "قرابة",
 }
 _TOKEN = re.compile(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?|[^\W\d]+|%")
+# A name with a number in it is no figure: S-300, اس-300, F-16, MiG-29, A320, G20, COVID-19. (A
+# one-letter Arabic clitic before digits is: ب300, و2000.)
+_DESIGNATION = re.compile(r"(?:\b[A-Za-z]+|(?<![^\W\d_])[^\W\d_]{2,})[-‐–]\d+|\b[A-Za-z]+\d+")
 _CLITICS = ("و", "ب", "ل", "ف")
 
 
@@ -133,7 +136,7 @@ def _read_number(tokens: list[str], i: int) -> tuple[float, int] | None:
 
 def extract_numbers(text: str) -> list[NumberMention]:
     """Every number stated in ``text`` (citation markers like [2] are not numbers)."""
-    tokens = _TOKEN.findall(normalize(_CITATION.sub(" ", text)))
+    tokens = _TOKEN.findall(_DESIGNATION.sub(" ", normalize(_CITATION.sub(" ", text))))
     mentions: list[NumberMention] = []
     i = 0
     while i < len(tokens):

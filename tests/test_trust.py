@@ -50,6 +50,24 @@ def test_contradicted_claim_cites_the_seed_denial_verified(indexed_service: Isna
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [("روسيا تسلم منظومة الدفاع الجوي اس-300 إلى سوريا", "supported"),
+     ("Russia delivered the S-300 air defence system to Syria", "supported"),
+     ("روسيا ترفض تسليم منظومة الدفاع الجوي اس-300 إلى سوريا", "contradicted")],
+)
+def test_a_claim_is_read_against_the_headline_of_its_article(indexed_service: IsnadService, claim, verdict):
+    result = indexed_service.check(claim, mode="extractive")
+    assert result.verdict == verdict, result.to_dict()
+    headline = next((c for c in result.citations if c.headline and "اس-300" in c.quote), None)
+    assert headline is not None, result.to_dict()
+    stored = indexed_service.index.get_articles([headline.doc_id])[headline.doc_id]
+    assert headline.verified and headline.quote == stored.title and (headline.start, headline.end) == (0, 0)
+    deciding = next(c for c in result.citations if c.decisive)
+    assert deciding.stance_confidence is not None  # the stance model decided: "S-300" is a name, not a figure
+
+
+@pytest.mark.integration
 def test_arabic_claim_with_arabic_indic_digits_gets_an_arabic_explanation(indexed_service: IsnadService):
     result = indexed_service.check("ينتشر نحو ٩٠٠ جندي أمريكي في شمال شرق سوريا", mode="extractive")
     assert result.language == "ar"

@@ -22,6 +22,10 @@ pytestmark = pytest.mark.unit
         ("two thousand troops", {2000}),
         ("in 2018 and 2024", {2018, 2024}),
         ("citation [12] only", set()),
+        ('تسليم منظومة الدفاع الجوي "اس-300" إلى سوريا', set()),  # a name, not a figure
+        ("S-300 and F-16 jets, an A320 at the G20 during COVID-19", set()),
+        ("ب300 جندي و2000 مقاتل", {300, 2000}),  # a one-letter clitic on a figure
+        ("between 1,500-2,000 gunmen", {1500, 2000}),
     ],
 )
 def test_numbers_are_read_as_numbers(text, values):
