@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from assistant.evaluation.audit import audit_index  # noqa: E402
+from assistant.process_memory import limit_malloc_arenas  # noqa: E402
 from assistant.service import IsnadService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from ingest.loaders import load_paths  # noqa: E402
@@ -313,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="isnad-loadtest-"))
     settings = Settings(data_dir=data_dir, mode="extractive")  # ISNAD_* variables apply
+    limit_malloc_arenas(settings.malloc_arenas)  # as `isnad serve` does
     service = IsnadService.from_settings(settings)
     service.ingest_paths([SEED])  # questions about the seed article have an answer from the start
     records = ant_records(args.articles)

@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.first_run import begin_first_run
+from assistant.process_memory import limit_malloc_arenas
 from assistant.service import IsnadService
 from assistant.settings import Settings
 from assistant.ui.ask_tab import ask_tab
@@ -110,6 +111,7 @@ def begin_llm_warm_up(service: IsnadService) -> threading.Thread | None:
 def serve(settings: Settings) -> None:
     """Build the service from ``settings``, index the seed article on a first run (the rest of the
     sample corpus in the background, while the UI serves), and serve the UI."""
+    limit_malloc_arenas(settings.malloc_arenas)
     service = IsnadService.from_settings(settings)
     begin_first_run(service, say=lambda line: print(line, file=sys.stderr, flush=True))
     begin_llm_warm_up(service)
