@@ -4,8 +4,9 @@ A sentence can be close to a question in e5 space and still not answer it: "How 
 in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the question's key terms
 (its content words: Japan). A key term counts as present in a sentence when
 
-- the sentence has the word (same script; normalised Arabic, leading clitics and light suffixes
-  folded, so الأمريكيين meets أمريكي), or
+- the sentence has the word (normalised Arabic, leading clitics and light suffixes folded, so
+  الأمريكيين meets أمريكي; across scripts, a name with the same consonant skeleton: "Ahed Tamimi"
+  meets عهد التميمي, ``ingest.transliteration``), or
 - leaving the term out of the question does not make the question closer to the sentence (e5, so
   it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
   The second test embeds the question once per key term (a few short queries).
@@ -28,6 +29,7 @@ from assistant.figures import unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from ingest.arabic import light_stem, normalize
 from ingest.dates import states_a_time
+from ingest.transliteration import sounds_alike
 from vectorstore.embeddings import SentenceEmbedder, unit_float32
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -95,9 +97,12 @@ def _same_stem(a: str, b: str) -> bool:
 
 
 def mentions(term: str, sentence_words: Sequence[str]) -> bool:
-    """Does a sentence (its normalised ``words``) contain ``term`` in some inflected form?"""
+    """Does a sentence (its normalised ``words``) contain ``term`` in some inflected form, or, in the
+    other script, a name that sounds the same ("tamimi" and التميمي)?"""
     forms = word_forms(term)
-    return any(_same_stem(a, b) for w in sentence_words for a in word_forms(w) for b in forms)
+    return any(
+        _same_stem(a, b) or sounds_alike(a, b) for w in sentence_words for a in word_forms(w) for b in forms
+    )
 
 
 def without_term(question: str, term: str) -> str:
@@ -160,7 +165,7 @@ class Coverage:
     missing: tuple[str, ...]  # key terms of the question the sentence lacks
     answer_type: bool  # it states the kind of answer asked for (a count for "how many", a time for "when")
     terms: int = 0  # how many key terms the question has
-    named: int = 0  # key terms the sentence has as words (in its own script)
+    named: int = 0  # key terms the sentence has as words (or, across scripts, as names that sound the same)
     claim: bool = False  # the text judged is a claim, which one swapped term may contradict
 
     @property
