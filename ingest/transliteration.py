@@ -9,6 +9,8 @@ transliteration varies (Ghouta/غوطة, Jamal/Gamal/جمال); short words neve
 
 from __future__ import annotations
 
+from ingest.arabic import strip_article
+
 MIN_MARKS = 3
 _LATIN_PAIRS = (("sh", "s"), ("ch", "s"), ("th", "t"), ("kh", "k"), ("gh", "k"), ("dh", "d"), ("ph", "f"))
 _LATIN = {**dict.fromkeys("kcqgj", "k"), **dict.fromkeys("sz", "s"), "x": "ks", "v": "f", "p": "b",
@@ -18,7 +20,6 @@ _ARABIC = {**dict.fromkeys("قكغخج", "k"), **dict.fromkeys("سصشز", "s"),
            "ل": "l", "م": "m", "ن": "n", "ر": "r"}
 _LATIN_WEAK = set("aeiouyw")
 _ARABIC_WEAK = set("اويعءي")
-_ARTICLE = ("ال",)
 
 
 def skeleton(word: str) -> str:
@@ -27,8 +28,8 @@ def skeleton(word: str) -> str:
     if latin:
         for pair, mark in _LATIN_PAIRS:
             word = word.replace(pair, mark)
-    elif word.startswith(_ARTICLE) and len(word) > 4:
-        word = word[2:]
+    else:
+        word = strip_article(word)
     table, weak = (_LATIN, _LATIN_WEAK) if latin else (_ARABIC, _ARABIC_WEAK)
     marks: list[str] = []
     previous = ""

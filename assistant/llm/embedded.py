@@ -21,15 +21,10 @@ Notes on ``xllamacpp`` (2026.10.x) that shape this module:
 * The Qwen chat template is applied by the server (``/v1/chat/completions``); with no system
   message it adds Qwen's default one ("You are Qwen, created by Alibaba Cloud...").
 * ``params.port = 0`` lets the OS pick a free port; ``Server.listening_address`` reports it.
-* Memory (measured, issue 12): llama.cpp repacks the Q4_K weights for the CPU's SIMD into buffers
-  of its own; with the file memory-mapped (its default) the mapped pages stay resident beside
-  those copies, ~1.9 GB in all. Reading the file into memory instead (``mmap=False``) keeps only
-  what is used, ~1.3 GB, at the same speed. The RAM prompt cache (``cache_ram_mib``, 8 GiB by
-  default) is bounded by ``prompt_cache_mib``.
-* Prompt cache: with one slot and ``cache_prompt`` the next request reuses the longest common
-  prefix of the previous one, so the fixed system prompt (first in every answer prompt) is
-  computed once; prefixes of other prompts (the other language, the translation) are saved to
-  and restored from the RAM prompt cache.
+* Memory and the prompt cache (measured in docs/benchmarks.md, issue 12): the model file is read
+  into memory (``mmap=False``: mapped pages stayed resident beside llama.cpp's repacked weights);
+  with one slot and ``cache_prompt`` the fixed system prompt is computed once, and other prompts'
+  prefixes are kept in a RAM prompt cache bounded by ``prompt_cache_mib``.
 """
 
 from __future__ import annotations
