@@ -31,6 +31,8 @@ TEXT = {
         "why_llm": "the language model's reading, checked",
         "newest": "Sources of the same period give different figures; the newest, {ref} ({when}), decides. "
         "Other figures: {others}.",
+        "newest_reading": "Isnad's stance model reads the sources both ways; the newest, {ref} ({when}), decides. "
+        "Read the other way: {others}.",
         "earlier": "Earlier figures, the figure's history rather than a contradiction: {others}.",
         "unsided": "None of the quoted sentences clearly supports or contradicts the claim.",
         "cues": "Judged from the figures and wording of the quoted sentences, not by a language model: "
@@ -53,6 +55,8 @@ TEXT = {
         "why_wording": "صياغتها (النفي والأحداث المتعاكسة)",
         "why_llm": "قراءة النموذج اللغوي بعد التحقق منها",
         "newest": "تختلف الأرقام بين مصادر من الفترة نفسها؛ والحكم للأحدث {ref} ({when}). أرقام أخرى: {others}.",
+        "newest_reading": "يقرأ نموذج الموقف المصادر في الاتجاهين؛ والحكم للأحدث {ref} ({when}). قُرئت في الاتجاه "
+        "الآخر: {others}.",
         "earlier": "أرقام أقدم، تروي تطور الرقم ولا تناقض الادعاء: {others}.",
         "unsided": "لا تؤيد أي من الجمل المقتبسة الادعاء أو تناقضه بوضوح.",
         "cues": "حُكم بناء على الأرقام وصياغة الجمل المقتبسة، لا بواسطة نموذج لغوي: اقرأ الأدلة.",
@@ -194,8 +198,8 @@ def _worded_part(kind: str, values: dict[str, Any], language: str, name_model: b
         why = words[f"why_{values['signal']}"].format(confidence=values["confidence"])
         decided = words["decided"].format(ref=values["ref"], why=why)
         return f"{words[values['verdict']].format(refs=values['refs'])}. {decided}."
-    if kind == "newest":
-        return words["newest"].format(ref=values["ref"], when=_when(values["when"], words, comma), others=others)
+    if kind in ("newest", "newest_reading"):
+        return words[kind].format(ref=values["ref"], when=_when(values["when"], words, comma), others=others)
     if kind == "earlier":
         return words["earlier"].format(others=others)
     if kind == "by_model" and not name_model:
@@ -230,7 +234,8 @@ def explain(
     earlier = [(n_of[id(e)], when(e)) for e in decision.differing if e.earlier]
     same_period = [(n_of[id(e)], when(e)) for e in decision.differing if not e.earlier]
     if deciding is not None and same_period:
-        parts.append(("newest", {"ref": f"[{n_of[id(deciding)]}]", "when": when(deciding), "others": same_period}))
+        kind = "newest_reading" if deciding.signal == "stance_model" else "newest"
+        parts.append((kind, {"ref": f"[{n_of[id(deciding)]}]", "when": when(deciding), "others": same_period}))
     if earlier:
         parts.append(("earlier", {"others": earlier}))
     parts.append((basis, {"model": model} if basis == "by_model" else {}))

@@ -140,7 +140,8 @@ class StancedEvidence:
 
 @dataclass(frozen=True)
 class VerdictDecision:
-    """A claim's verdict, the evidence that decided it, and the figure evidence that differs from it."""
+    """A claim's verdict, the evidence that decided it, and the evidence read the other way (figures, or
+    the stance model's confident readings)."""
 
     verdict: Verdict
     deciding: StancedEvidence | None
@@ -201,6 +202,7 @@ def aggregate_verdict(
         sided = [e for e in by_model if e.stance != "neutral" and (e.confidence or 0.0) >= min_confidence]
         newest = lambda e: (e.sentence.chunk.published[:10], e.confidence or 0.0)  # noqa: E731
         deciding = max(sided, key=newest) if sided else None
+        differing = [e for e in sided if deciding is not None and e.stance != deciding.stance]
     else:
         deciding = evidence[0]
         for e in evidence[1:]:

@@ -134,6 +134,11 @@ def test_where_the_stance_model_reads_sources_both_ways_the_newest_decides():
     # The older, surer reading and the undated one do not outrank the newest; of one day's, the surer decides.
     assert draft.verdict == "supported" and draft.deciding is draft.evidence[1]
     assert [e.stance for e in draft.evidence] == ["contradicts", "supports", "contradicts", "contradicts"]
+    assert "والحكم للأحدث [2] (Al-Monitor، 2018-07-29)" in draft.explanation
+    assert "قُرئت في الاتجاه الآخر: [1] (Al-Monitor، 2018-03-21)، [3] (Al-Monitor، غير مؤرخ)، [4]" in draft.explanation
+    english = verdict_from_evidence("Ahed Tamimi was released", "en", [sentenced, released], stances[:2], "m")
+    assert "reads the sources both ways; the newest, [2] (Al-Monitor, 2018-07-29), decides" in english.explanation
+    assert "Read the other way: [1] (Al-Monitor, 2018-03-21)." in english.explanation
 
 
 def test_the_stance_model_may_be_told_to_decide_from_the_best_sentences_only():
