@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evidence import Citation
+from assistant.verification import quote_holds
 from vectorstore.records import StoredArticle
 
 GOLD = {"agree": "supported", "disagree": "contradicted"}
@@ -81,14 +82,12 @@ def majority_baseline(gold: Sequence[str]) -> dict[str, Any]:
 def verbatim_share(
     citations: Iterable[Citation], articles: Callable[[list[str]], dict[str, StoredArticle]]
 ) -> dict[str, Any]:
-    """Of the citations shown as verified, how many equal their stored article's text at start:end
-    (a headline: its stored title)."""
+    """Of the citations shown as verified, how many still hold when re-read from the stored articles:
+    the article's text at start:end (a headline: its stored title), by ``quote_holds``."""
     shown = [c for c in citations if c.verified]
     stored = articles(sorted({c.doc_id for c in shown}))
     verbatim = sum(
-        c.doc_id in stored
-        and (stored[c.doc_id].title if c.headline else stored[c.doc_id].text[c.start : c.end]) == c.quote
-        for c in shown
+        c.doc_id in stored and quote_holds(stored[c.doc_id], c.quote, c.start, c.end, bool(c.headline)) for c in shown
     )
     return {"verified": len(shown), "verbatim": verbatim, "share": verbatim / len(shown) if shown else 1.0}
 
