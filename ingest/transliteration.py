@@ -9,6 +9,8 @@ transliteration varies (Ghouta/غوطة, Jamal/Gamal/جمال); short words neve
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ingest.arabic import strip_article
 
 MIN_MARKS = 3
@@ -22,6 +24,7 @@ _LATIN_WEAK = set("aeiouyw")
 _ARABIC_WEAK = set("اويعءي")
 
 
+@lru_cache(maxsize=8192)  # the coverage check compares every key term with every word of 5 sentences
 def skeleton(word: str) -> str:
     """The consonant skeleton of a normalised word (lower case; Arabic after ``ingest.arabic.normalize``)."""
     latin = word.isascii()
