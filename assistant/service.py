@@ -28,6 +28,7 @@ from assistant.figure_text import figure_points
 from assistant.figures import asked_group
 from assistant.first_run import SampleIngest
 from assistant.followup import Rewrite, standalone_question
+from assistant.fusion import configured_fusion
 from assistant.llm.client import ChatBackend
 from assistant.notices import Notice, joined
 from assistant.query import Query
@@ -79,6 +80,7 @@ class IsnadService:
         self.retriever = Retriever(
             index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=settings.hybrid,
             rerank=settings.rerank, rerank_depth=settings.rerank_depth,
+            fusion=configured_fusion(settings.fusion, settings.fusion_model_path),
         )
         self.llm = ChatBackend(settings)
         self.claims = ClaimChecker(settings, embedder, self.llm)

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     candidates: int = 40
     rrf_k: int = 60
     hybrid: Literal["auto", "dense", "bm25", "fused"] = "auto"
+    # Chosen on ARCD (grouped cross-validation) and checked on XQuAD and the fact-check claims:
+    # docs/benchmarks.md, "Learned fusion".
+    fusion: Literal["learned", "rrf"] = Field(
+        "learned", description="How an Arabic question's dense and BM25 rankings are combined: learned or equal RRF."
+    )
+    fusion_model_path: Path | None = Field(
+        None, description="A fusion model (.json, isnad train fusion) instead of the shipped one."
+    )
     rerank: Literal["auto", "on", "off"] = Field(
         "auto", description="Rerank passages by their best sentences: auto = English (non-Arabic) questions only."
     )

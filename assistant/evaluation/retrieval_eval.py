@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.fusion import configured_fusion
 from assistant.query import Query
-from assistant.retrieval import HybridMode, RerankMode, Retriever, sentence_stage_applies
+from assistant.retrieval import FusionMode, HybridMode, RerankMode, Retriever, sentence_stage_applies
 from assistant.settings import Settings
 from ingest.arabic import LEXICAL_ANALYZER
 from ingest.loaders import load_paths
@@ -115,16 +117,40 @@ class Variant:
     name: str
     hybrid: HybridMode
     rerank: RerankMode
+    fusion: FusionMode = "rrf"
 
 
 def variants_for(settings: Settings, lang: str) -> list[Variant]:
     """The configured retrieval, then baselines over the same index: its first stage alone (when
-    questions in ``lang`` are reranked), dense only and BM25 only (single signals, no rerank)."""
-    configured = Variant("configured", settings.hybrid, settings.rerank)
+    questions in ``lang`` are reranked), equal-weight RRF (when the configured fusion is learned and
+    ``lang`` fuses two legs), dense only and BM25 only (single signals, no rerank)."""
+    configured = Variant("configured", settings.hybrid, settings.rerank, settings.fusion)
     reranked = sentence_stage_applies(settings.rerank, settings.rerank_depth, lang)
-    baselines = [Variant("first-stage", settings.hybrid, "off")] if reranked else []
+    baselines = [Variant("first-stage", settings.hybrid, "off", settings.fusion)] if reranked else []
+    if settings.fusion == "learned" and settings.hybrid in ("auto", "fused") and lang == "ar":
+        baselines.append(Variant("rrf", settings.hybrid, settings.rerank, "rrf"))
     baselines += [Variant("dense", "dense", "off"), Variant("bm25", "bm25", "off")]
     return [configured, *baselines]
+
+
+@contextmanager
+def eval_index(
+    eval_set: EvalSet,
+    settings: Settings,
+    embedder: SentenceEmbedder,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> Iterator[tuple[NewsIndex, float]]:
+    """``eval_set``'s corpus indexed in a temporary store (never the user's index), and the seconds it took."""
+    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
+        data_dir = Path(tmp)
+        index = NewsIndex(
+            open_chroma_client(data_dir), embedder, data_dir, collection=f"eval-{eval_set.name}",
+            chunk_tokens=settings.chunk_tokens, overlap_sentences=settings.chunk_overlap_sentences,
+        )
+        started = time.perf_counter()
+        index.ingest(eval_set.articles, progress=progress, on_total=on_total)
+        yield index, time.perf_counter() - started
 
 
 def evaluate_retrieval(
@@ -136,21 +162,15 @@ def evaluate_retrieval(
     on_total: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """One result row per variant, the first being the configured retrieval (``variants_for``)."""
-    with tempfile.TemporaryDirectory(prefix="isnad-eval-") as tmp:
-        data_dir = Path(tmp)
-        index = NewsIndex(
-            open_chroma_client(data_dir), embedder, data_dir, collection=f"eval-{eval_set.name}",
-            chunk_tokens=settings.chunk_tokens, overlap_sentences=settings.chunk_overlap_sentences,
-        )
-        started = time.perf_counter()
-        index.ingest(eval_set.articles, progress=progress, on_total=on_total)
-        index_seconds = time.perf_counter() - started
+    fusion = configured_fusion(settings.fusion, settings.fusion_model_path)
+    with eval_index(eval_set, settings, embedder, progress, on_total) as (index, index_seconds):
         keys_by_doc = {a.doc_id: a.key for a in eval_set.articles}
         rows = []
         for variant in variants or variants_for(settings, eval_set.lang):
             retriever = Retriever(
                 index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, hybrid=variant.hybrid,
                 rerank=variant.rerank, rerank_depth=settings.rerank_depth,
+                fusion=fusion if variant.fusion == "learned" else None,
             )
             started = time.perf_counter()
             rankings = [article_ranking(retriever, q.text, keys_by_doc) for q in eval_set.questions]
@@ -163,6 +183,7 @@ def evaluate_retrieval(
                 "seconds": round(seconds, 1),
                 "config": {
                     "variant": variant.name, "hybrid": variant.hybrid, "rerank": variant.rerank,
+                    "fusion": variant.fusion if len(retriever.signals_for(eval_set.lang)) > 1 else "none",
                     "rerank_depth": settings.rerank_depth if retriever.reranks(eval_set.lang) else 0,
                     "lexical_analyzer": LEXICAL_ANALYZER, "embedding_model": embedder.name,
                     "chunk_tokens": settings.chunk_tokens, "candidates": settings.candidates,

@@ -1,4 +1,5 @@
-"""The ``isnad train`` commands: ``isnad train stance`` retrains the shipped claim-stance model."""
+"""The ``isnad train`` commands: ``isnad train stance`` retrains the shipped claim-stance model,
+``isnad train fusion`` the learned fusion of dense and BM25 retrieval."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 
 from assistant.evaluation.commands import DATASETS
+from assistant.fusion import shipped_fusion_path
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.stance_model import SHIPPED_NAME
 
@@ -66,3 +68,33 @@ def train_stance_command(
     err.print(f"wrote {weights} ({weights.stat().st_size / 1024:.0f} KiB) and {weights.with_suffix('.json').name}")
     for premise, scores in run.dev.items():
         print(f"dev {premise}: n {scores['n']}, accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}")
+
+
+@train_app.command("fusion")
+def train_fusion_command(
+    ctx: typer.Context,
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Folder holding arcd/.")] = DATASETS,
+    out: Annotated[Path | None, typer.Option(help="The model file written; default: the shipped one.")] = None,
+    c: Annotated[float, typer.Option("--c", help="Inverse regularisation of the logistic regression.")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Train the learned fusion of dense and BM25 on ARCD's questions (grouped cross-validation first), save it."""
+    from assistant.evaluation.retrieval_eval import load_arcd
+    from assistant.training.fusion_training import train_fusion
+    from vectorstore.embeddings import load_embedder
+
+    s: Settings = ctx.obj
+    err = Console(stderr=True)
+    embedder = load_embedder(s.embedding_model, s.cache_dir, device=s.embedding_device, batch_size=32,
+                             dtype=s.embedding_dtype)
+    model, report = train_fusion(load_arcd(data_dir), s, embedder, c,
+                                 say=lambda line: err.print(line, highlight=False, markup=False))
+    out = out or shipped_fusion_path()
+    model.save(out)
+    if as_json:
+        print(json.dumps({"model": str(out), **report}, ensure_ascii=False))
+        return
+    err.print(f"wrote {out} ({out.stat().st_size} bytes)")
+    for kind in ("cross_validation_5_fold_by_page", "in_sample"):
+        print(kind + ": " + "; ".join(f"{name} R@1 {v['recall@1']:.3f} R@5 {v['recall@5']:.3f} MRR@10 {v['mrr@10']:.3f}"
+                                      for name, v in report[kind].items()))
