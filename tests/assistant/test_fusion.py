@@ -72,11 +72,11 @@ def test_save_and_load_keep_the_weights_and_the_report(tmp_path: Path):
 def test_a_broken_or_foreign_model_file_is_named(tmp_path: Path):
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="broken.json"):
+    with pytest.raises(ConfigurationError, match=r"broken\.json"):
         FusionModel.load(broken)
     foreign = tmp_path / "foreign.json"
     foreign.write_text(json.dumps({"features": ["dense"], "weights": [1.0], "bias": 0, "rrf_k": 60}), encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="foreign.json.*isnad train fusion"):
+    with pytest.raises(ConfigurationError, match=r"foreign\.json.*isnad train fusion"):
         FusionModel.load(foreign)
 
 
