@@ -5,8 +5,9 @@ ahead count the same. Here each candidate (the union of both legs' top hits) is 
 model over what the two legs know about it — its cosine and distance to the best cosine, its BM25
 score relative to the best, its rank in each leg and in their RRF — and the candidates are ordered by
 that score. The weights are a logistic regression trained by ``isnad train fusion`` on ARCD's
-Arabic questions over their own paragraphs (``assistant/models/isnad-fusion-v1.json``; the model card
-beside it gives the recipe and the scores). Pure numpy; nothing here reads the index.
+Arabic questions over their own paragraphs (``assistant/models/isnad-fusion-v1.json``;
+``FUSION_MODEL_CARD.md`` beside it gives the data, recipe, scores and limits). Pure numpy; nothing
+here reads the index.
 """
 
 from __future__ import annotations

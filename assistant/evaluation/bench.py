@@ -184,7 +184,8 @@ def run_isnad(
         # These queries are Arabic, so the default retrieval skips the sentence stage; time it too
         # (English questions get it), on other queries than above so its sentence cache starts cold.
         with_sentences = Retriever(index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k,
-                                   hybrid=settings.hybrid, rerank="on", rerank_depth=settings.rerank_depth)
+                                   hybrid=settings.hybrid, rerank="on", rerank_depth=settings.rerank_depth,
+                                   fusion=service.retriever.fusion)
         reranked = _timed(lambda q: with_sentences.retrieve(Query.parse(q), settings.top_k), texts_q[::-1][:answers_n])
         answer = _timed(lambda q: service.ask(q, mode="extractive"), texts_q[:answers_n], warmup=1)
         llm = llm_row(service, texts_q[:llm_n]) if llm_n else None
