@@ -28,6 +28,15 @@ FEATURES = ("dense", "dense_gap", "in_dense", "dense_rr", "bm25", "in_bm25", "bm
 Scored = Sequence[tuple[str, float]]  # (chunk id, score), best first
 
 
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
+    """RRF score per id: sum over rankings of 1 / (k + rank), rank starting at 1."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
 def candidate_features(dense: Scored, lexical: Scored, rrf_k: int = 60) -> tuple[list[str], np.ndarray]:
     """The candidates (dense hits, then BM25-only hits) and their feature rows, columns as ``FEATURES``.
 
@@ -41,8 +50,8 @@ def candidate_features(dense: Scored, lexical: Scored, rrf_k: int = 60) -> tuple
     dense_top = dense[0][1] if dense else 0.0
     dense_last = dense[-1][1] if dense else 0.0
     bm25_top = max((s for _, s in lexical), default=0.0)
-    rrf = {cid: sum(1 / (rrf_k + ranks[cid]) for ranks in (dense_rank, bm25_rank) if cid in ranks) for cid in ids}
-    rrf_rank = {cid: r for r, cid in enumerate(sorted(ids, key=lambda c: -rrf[c]), 1)}
+    rrf = reciprocal_rank_fusion([[cid for cid, _ in dense], [cid for cid, _ in lexical]], rrf_k)
+    rrf_rank = {cid: r for r, cid in enumerate(sorted(rrf, key=lambda c: -rrf[c]), 1)}
     rows = []
     for cid in ids:
         cosine = dense_score.get(cid, dense_last)

@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.fusion import FusionModel
+from assistant.fusion import FusionModel, reciprocal_rank_fusion
 from assistant.query import Query
 from ingest.chunking import split_sentences
 from vectorstore.embeddings import SentenceEmbedder
@@ -52,15 +52,6 @@ class RetrievalResult:
     passages: list[RetrievedPassage]
     query_vectors: list[np.ndarray]
     signals: tuple[str, ...]
-
-
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> dict[str, float]:
-    """RRF score per id: sum over rankings of 1 / (k + rank), rank starting at 1."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
-    return scores
 
 
 def sentence_scores(sentence_vectors: np.ndarray, query_vectors: np.ndarray) -> tuple[float, float]:
@@ -182,12 +173,14 @@ class Retriever:
             vectors.append(vector)
             legs: list[list[Hit]] = []
             if "dense" in text_signals:
-                legs.append(self.index.dense_search(vector.tolist(), self.candidates, flt))
+                dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
+                by_id.update({h.chunk.chunk_id: h for h in dense})
+                legs.append(dense)
             if "bm25" in text_signals:
-                legs.append(self.index.lexical_search(text, self.candidates, flt))
-            for hits in legs:
-                for h in hits:
+                lexical = self.index.lexical_search(text, self.candidates, flt)
+                for h in lexical:
                     by_id.setdefault(h.chunk.chunk_id, h)
+                legs.append(lexical)
             if self.fusion is not None and len(legs) == 2:
                 scored = [[(h.chunk.chunk_id, h.score) for h in hits] for hits in legs]
                 rankings.append(self.fusion.rank(*scored))

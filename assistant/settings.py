@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     hybrid: Literal["auto", "dense", "bm25", "fused"] = "auto"
     # Chosen on ARCD (grouped cross-validation) and checked on XQuAD and the fact-check claims:
-    # docs/benchmarks.md, "Learned fusion".
+    # docs/benchmarks.md, "Retrieval quality now: learned fusion of dense and BM25".
     fusion: Literal["learned", "rrf"] = Field(
         "learned", description="How an Arabic question's dense and BM25 rankings are combined: learned or equal RRF."
     )

@@ -83,7 +83,7 @@ def fit(questions: Sequence[QuestionCandidates], c: float = 1.0, rrf_k: int = 60
 
 def rankings(q: QuestionCandidates, model: FusionModel) -> dict[str, list[str]]:
     """The question's article rankings (top 10): learned, equal-weight RRF, dense alone, BM25 alone."""
-    rrf = FusionModel(np.eye(len(FEATURES))[-1], 0.0, model.rrf_k)  # orders by the RRF feature alone
+    rrf = FusionModel(np.eye(len(FEATURES))[FEATURES.index("rrf_rr")], 0.0, model.rrf_k)  # the RRF feature alone
     chunk_orders = {
         "learned": model.rank(q.dense, q.lexical),
         "rrf": rrf.rank(q.dense, q.lexical),
