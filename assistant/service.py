@@ -6,7 +6,9 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from assistant.answering import (
     Answer,
@@ -58,6 +60,16 @@ AskProgress = Callable[[str, dict[str, Any]], None]
 
 def _ignore(stage: str, detail: dict[str, Any]) -> None:
     pass
+
+
+class Evidence(NamedTuple):
+    """A question read as a Query, its evidence sentences ranked best first, the seconds each step
+    took, and whether the sentences cover the question (else Isnad abstains)."""
+
+    query: Query
+    ranked: list[EvidenceSentence]
+    timings: dict[str, float]
+    covered: bool
 
 
 def embedding_server(settings: Settings) -> EmbeddingServer | None:
@@ -164,9 +176,9 @@ class IsnadService:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        query, ranked, timings = self._evidence(question, mode, flt, progress)
+        query, ranked, timings, covered = self._evidence(question, mode, flt, progress)
         searched = flt.describe() if flt else "all outlets"
-        if self._should_abstain(ranked, query):
+        if not covered:
             closest = self._citations(ranked[: s.max_quotes])
             return self._answer(query, abstention(query.language), timings, started, searched, closest)
         history = self._figure_history(query, ranked)
@@ -217,8 +229,7 @@ class IsnadService:
         s = self.settings
         mode = mode or s.mode
         started = time.perf_counter()
-        query, ranked, timings = self._evidence(claim, mode, flt, progress, claim=True)
-        covered = not self._should_abstain(ranked, query, claim=True)
+        query, ranked, timings, covered = self._evidence(claim, mode, flt, progress, claim=True)
         draft = self.claims.judge(query, ranked, covered, mode, timings, on_drafting=lambda: progress("drafting", {}))
         chosen = [e.sentence for e in draft.evidence]
         articles = self.index.get_articles(x.chunk.doc_id for x in chosen)
@@ -238,18 +249,17 @@ class IsnadService:
 
     def _evidence(
         self, text: str, mode: str, flt: SearchFilter | None, progress: AskProgress = _ignore, claim: bool = False
-    ) -> tuple[Query, list[EvidenceSentence], dict[str, float]]:
-        """Read ``text`` once as a Query, retrieve passages for it, and rank their sentences against it
-        (for a ``claim``, the articles' headlines too: docs/benchmarks.md, "Headlines as evidence")."""
+    ) -> Evidence:
+        """Read ``text`` once as a Query, retrieve passages for it, rank their sentences against it (for
+        a ``claim``, the articles' headlines too: docs/benchmarks.md, "Headlines as evidence") and
+        judge whether they cover it. In llm mode an English question the sentences do not cover as
+        asked is translated into Arabic and the same sentences judged again against both: the small
+        model's translations, searched with, rank passages worse than the question as asked
+        (docs/benchmarks.md, "Question translation")."""
         s = self.settings
-        started = time.perf_counter()
         query = Query.parse(text, s.max_question_chars)
         timings: dict[str, float] = {}
-        translate = mode == "llm" and query.language != "ar" and s.translate_questions
-        progress("searching", {"translating": translate})
-        if translate:
-            query = query.with_translation(self._translate(query.text))
-            timings["translate"] = time.perf_counter() - started
+        progress("searching", {"translating": False})
         mark = time.perf_counter()
         result = self.retriever.retrieve(query, s.top_k, flt)
         group = asked_group(query.text) if query.asks_for_quantity else None
@@ -260,11 +270,29 @@ class IsnadService:
         timings["retrieve"] = time.perf_counter() - mark
         found = {"passages": len(result.passages), "articles": len({p.hit.chunk.doc_id for p in result.passages})}
         progress("found", found)
-        mark = time.perf_counter()
         candidates = candidate_sentences(result.passages, headlines=claim)
-        ranked = rank_sentences(query, result.query_vectors, candidates, self.embedder)
-        timings["rank"] = time.perf_counter() - mark
-        return query, ranked, timings
+        evidence = self._ranked(query, result.query_vectors, candidates, claim, timings)
+        if evidence.covered or not (mode == "llm" and query.language != "ar" and s.translate_questions):
+            return evidence
+        mark = time.perf_counter()
+        progress("searching", {"translating": True})
+        translated = query.with_translation(self._translate(query.text))
+        timings["translate"] = time.perf_counter() - mark
+        if translated.translation is None:
+            return evidence
+        vectors = [*result.query_vectors, self.embedder.encode_query(translated.translation)]
+        return self._ranked(translated, vectors, candidates, claim, timings)
+
+    def _ranked(
+        self, query: Query, vectors: list[np.ndarray], candidates: list[EvidenceSentence], claim: bool,
+        timings: dict[str, float],
+    ) -> Evidence:
+        """``candidates`` ranked against ``query``'s search ``vectors``, and whether they cover it."""
+        mark = time.perf_counter()
+        ranked = rank_sentences(query, vectors, candidates, self.embedder)
+        covered = not self._should_abstain(ranked, query, claim)
+        timings["rank"] = timings.get("rank", 0.0) + time.perf_counter() - mark
+        return Evidence(query, ranked, timings, covered)
 
     def _should_abstain(self, ranked: list[EvidenceSentence], query: Query, claim: bool = False) -> bool:
         """Not covered: no sentence is similar enough to the question, or none of the similar ones has

@@ -92,7 +92,10 @@ class Settings(BaseSettings):
         150, ge=0, description="How-many questions: dense hits searched for passages counting the thing asked about."
     )
     figure_passages: int = Field(4, ge=0, description="How-many questions: such passages added to the evidence.")
-    translate_questions: bool = Field(True, description="In llm mode, also search with the question in Arabic.")
+    translate_questions: bool = Field(
+        True, description="In llm mode, an English question its evidence does not cover as asked is judged "
+        "again with its Arabic translation (LLM): docs/benchmarks.md, \"Question translation\"."
+    )
     min_relevance: float = Field(
         0.80, description="Cosine (question vs sentence in another language) under which the sources do not cover it."
     )

@@ -39,7 +39,7 @@ def arabic_questions(name: str) -> list[str]:
 
 def best_same_language(service: IsnadService, question: str) -> float:
     """The similarity the coverage bar is compared with: the best sentence in the question's language."""
-    query, ranked, _ = service._evidence(question, "extractive", None)
+    query, ranked, _, _ = service._evidence(question, "extractive", None)
     same = [s for s in ranked if s.chunk.language == query.language]
     return best_similarity(same or ranked)
 

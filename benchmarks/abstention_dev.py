@@ -1,6 +1,6 @@
 """Abstention on the questions chosen on (docs/benchmarks.md, "Abstention, issue 11 part 4"):
 
-    python benchmarks/abstention_dev.py --index-dir INDEX
+    python benchmarks/abstention_dev.py --index-dir INDEX [--mode llm]
 
 - sample_corpus/eval/out_of_corpus_dev.jsonl: questions the sample corpus does not answer
   (every one should be abstained from), per language;
@@ -32,13 +32,15 @@ EVAL = ROOT / "sample_corpus" / "eval"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--mode", choices=("extractive", "llm"), default="extractive",
+                        help="llm: English questions not covered as asked are searched again with their translation")
     args = parser.parse_args(argv)
-    service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
+    service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode=args.mode))
     for name, should_abstain in (("out_of_corpus_dev", True), ("answerable_dev", False)):
         rows = load_questions(EVAL / f"{name}.jsonl")
         for lang in ("ar", "en"):
             questions = [r["question"] for r in rows if r["lang"] == lang]
-            result = abstentions(service, questions)
+            result = abstentions(service, questions, mode=args.mode)
             wrong = set(questions) - set(result["declined"]) if should_abstain else result["declined"]
             del result["declined"]
             print(json.dumps({"set": name, "lang": lang, **result, "wrong": sorted(wrong)}, ensure_ascii=False),

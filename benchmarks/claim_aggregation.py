@@ -71,8 +71,8 @@ def _evidence(service: IsnadService, split: str, cache: Path | None) -> list:
     urls = {a.url for a in service.library() if a.url}
     evidence = []
     for case in load_claims(DATA / "factcheck" / "ans_x_ant_claims.jsonl", urls, split):
-        query, ranked, _ = service._evidence(case.claim, "extractive", None, claim=True)
-        evidence.append((case, query, ranked[:40], not service._should_abstain(ranked, query, claim=True)))
+        query, ranked, _, covered = service._evidence(case.claim, "extractive", None, claim=True)
+        evidence.append((case, query, ranked[:40], covered))
     if cache:
         cache.write_bytes(pickle.dumps(evidence))
     return evidence

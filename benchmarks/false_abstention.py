@@ -31,12 +31,13 @@ from assistant.settings import Settings  # noqa: E402
 DATA = ROOT.parent / "shared" / "data"
 
 
-def abstentions(service: IsnadService, texts: list[str], as_claims: bool = False) -> dict[str, Any]:
+def abstentions(
+    service: IsnadService, texts: list[str], as_claims: bool = False, mode: str = "extractive"
+) -> dict[str, Any]:
     started = time.perf_counter()
     declined = []
     for text in texts:
-        query, ranked, _ = service._evidence(text, "extractive", None, claim=as_claims)
-        if service._should_abstain(ranked, query, claim=as_claims):
+        if not service._evidence(text, mode, None, claim=as_claims).covered:
             declined.append(text)
     seconds = round(time.perf_counter() - started, 1)
     return {"n": len(texts), "abstained": len(declined), "seconds": seconds, "declined": declined}

@@ -111,19 +111,33 @@ def test_the_extractive_answer_is_reported_first_while_the_model_drafts(
     assert answer.mode == "llm"
 
 
+def translating(answer_in_english: Any) -> Any:
+    """A script: requests without evidence lines (translations) get the Arabic troops question."""
+    return lambda body: answer_in_english(body) if evidence_lines(body) else TROOPS_AR
+
+
 @pytest.mark.integration
-def test_an_english_question_is_translated_then_answered_in_english(
+def test_an_english_question_its_sources_cover_is_answered_without_translation(
     scripted_llm: StubLLM, indexed_service: IsnadService
 ):
-    answer_in_english = reply_citing_a_figure("en")
-
-    def script(body: dict[str, Any]) -> str:  # no evidence lines: the translation request
-        return answer_in_english(body) if evidence_lines(body) else TROOPS_AR
-
     service = scripted_service(scripted_llm.base_url, indexed_service, translate_questions=True)
-    answer = ask_scripted(scripted_llm, service, TROOPS_EN, script)
+    answer = ask_scripted(scripted_llm, service, TROOPS_EN, translating(reply_citing_a_figure("en")))
+    (drafting,) = scripted_llm.bodies
+    assert evidence_lines(drafting) and TROOPS_EN in user_message(drafting)
+    assert "translate" not in answer.timings
+    assert answer.mode == "llm" and answer.language == "en" and answer.citations[0].verified, answer.to_dict()
+
+
+@pytest.mark.integration
+def test_an_english_question_not_covered_as_asked_is_judged_again_with_its_arabic_translation(
+    scripted_llm: StubLLM, indexed_service: IsnadService
+):
+    question = "How many troops does Washington keep in Syria?"
+    assert indexed_service.ask(question, mode="extractive").abstained  # as asked, no sentence covers it
+    service = scripted_service(scripted_llm.base_url, indexed_service, translate_questions=True)
+    answer = ask_scripted(scripted_llm, service, question, translating(reply_citing_a_figure("en")))
     translation, drafting = scripted_llm.bodies
-    assert user_message(translation) == TROOPS_EN and TROOPS_EN in user_message(drafting)
+    assert user_message(translation) == question and question in user_message(drafting)
     assert "translate" in answer.timings
     assert answer.mode == "llm" and answer.language == "en" and answer.notice is None, answer.to_dict()
     assert answer.answer.startswith("The sources give the figure") and "[1]" in answer.answer

@@ -255,7 +255,7 @@ PROGRESS: dict[str, tuple[str, str]] = {
     "rewriting": ("Reading the follow-up in the light of the conversation…", "قراءة سؤال المتابعة في ضوء المحادثة…"),
     "searching": ("Searching the indexed sources…", "البحث في المصادر المفهرسة…"),
     "translating": (
-        "Searching the indexed sources (also with the question in Arabic)…",
+        "Reading the evidence again with the question in Arabic…",
         "البحث في المصادر المفهرسة…",
     ),
     "found": (
