@@ -136,7 +136,9 @@ class Settings(BaseSettings):
         2, ge=0, description="glibc malloc arenas for `isnad serve` (0 = glibc's default, 8 per core): fewer "
         "arenas keep the memory freed by one user's thread for the next (~190 MB less RSS under load)."
     )
-    context_budget_tokens: int = 900
+    # 400 (was 900): first drafted token p50 7.5 -> 4.7 s on 2 cores, the model's answer used as often and
+    # as often right on the 12 questions judged (docs/benchmarks.md, "The evidence budget, again").
+    context_budget_tokens: int = Field(400, ge=50, description="Tokens of numbered evidence the LLM is shown.")
     llm_evidence_sentences: int = 5
     max_quotes: int = 3
     claim_evidence_sentences: int = 4  # evidence sentences a claim check judges and cites
