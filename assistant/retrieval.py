@@ -4,7 +4,8 @@
    of one search text are combined by the learned fusion (``assistant/fusion.py``: a linear model over
    their scores and ranks; XQuAD Arabic R@1 .909 → .92, ARCD .69 → .73 in cross-validation) or, with
    ``fusion=None``, by equal-weight reciprocal rank fusion (RRF); the rankings of several search texts
-   (an English question and its Arabic translation) are then fused by RRF. Fusing BM25 into English
+   (a Query with a translation) are then fused by RRF. The service searches with the question as
+   asked only: the embedded model's translations ranked worse (docs/benchmarks.md, "Question translation"). Fusing BM25 into English
    questions over an Arabic corpus hurts (MODELS.md: R@1 .751 → .149), so ``hybrid="auto"`` routes by
    the query's script.
 2. Second stage, for English (non-Arabic-script) questions with ``rerank="auto"``: the top
