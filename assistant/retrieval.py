@@ -5,9 +5,9 @@
    their scores and ranks; XQuAD Arabic R@1 .909 → .92, ARCD .69 → .73 in cross-validation) or, with
    ``fusion=None``, by equal-weight reciprocal rank fusion (RRF); the rankings of several search texts
    (a Query with a translation) are then fused by RRF. The service searches with the question as
-   asked only: the embedded model's translations ranked worse (docs/benchmarks.md, "Question translation"). Fusing BM25 into English
-   questions over an Arabic corpus hurts (MODELS.md: R@1 .751 → .149), so ``hybrid="auto"`` routes by
-   the query's script.
+   asked only: the embedded model's translations ranked worse (docs/benchmarks.md, "Question
+   translation"). Fusing BM25 into English questions over an Arabic corpus hurts (MODELS.md: R@1
+   .751 → .149), so ``hybrid="auto"`` routes by the query's script.
 2. Second stage, for English (non-Arabic-script) questions with ``rerank="auto"``: the top
    ``rerank_depth`` candidates are cut into sentences and scored by the best sentence's cosine to
    the question ("max-sim"), and by the best pair of neighbouring sentences (the normalised sum of

@@ -1,10 +1,11 @@
 """False abstention: answerable questions and claims that Isnad declines (docs/benchmarks.md,
 "Abstention, issue 11 part 4"). Every abstention counted here is a false one.
 
-    python benchmarks/false_abstention.py --index-dir INDEX [--every 1] [--sets ans,xquad]
+    python benchmarks/false_abstention.py --index-dir INDEX [--every 1] [--sets ans,xquad] [--xquad-lang en]
 
-- XQuAD: the Arabic questions over the 240 XQuAD Arabic paragraphs (indexed in a temporary folder),
-  every ``--every``-th question, asked as `isnad ask --mode extractive` decides to abstain.
+- XQuAD: the Arabic (or, with ``--xquad-lang en``, English) questions over the 240 XQuAD Arabic
+  paragraphs (indexed in a temporary folder), every ``--every``-th question, asked as
+  `isnad ask --mode extractive` decides to abstain.
 - ANS dev claims (agree / disagree) whose source article is in INDEX (an `isnad ingest --sample`
   index), checked as `isnad check` decides whether the sources cover the claim.
 Prints JSON: n and abstained for each set, the texts declined, and the seconds each took.
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--sets", default="ans,xquad", help="comma-separated: ans, xquad")
+    parser.add_argument("--xquad-lang", choices=("ar", "en"), default="ar", help="the XQuAD questions' language")
     args = parser.parse_args(argv)
     sets = set(args.sets.split(","))
     full = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode="extractive"))
@@ -59,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, ensure_ascii=False), flush=True)
     if "xquad" not in sets:
         return 0
-    xquad = load_xquad(DATA, "ar")
+    xquad = load_xquad(DATA, args.xquad_lang)
     with tempfile.TemporaryDirectory(prefix="isnad-abstain-") as tmp:
         settings = Settings(_env_file=None, data_dir=Path(tmp), mode="extractive")
         service = IsnadService.from_settings(settings, embedder=full.embedder)
         service.index.ingest(xquad.articles)
         questions = [q.text for q in xquad.questions][:: args.every]
-        result = {"set": "xquad_ar", "every": args.every, **abstentions(service, questions)}
+        result = {"set": f"xquad_{args.xquad_lang}", "every": args.every, **abstentions(service, questions)}
         print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

@@ -82,13 +82,15 @@ def test_a_reply_that_fails_a_check_falls_back_to_quoted_evidence(
 
 @pytest.mark.integration
 def test_a_reply_leading_with_an_older_figure_falls_back_to_the_newest_one(
-    scripted_llm: StubLLM, scripted_llm_service: IsnadService
+    scripted_llm: StubLLM, indexed_service: IsnadService
 ):
     def stale(body: dict[str, Any]) -> str:  # cites the 2018 sentence that says 2000, a true but old figure
         n = next(n for n, text in evidence_lines(body).items() if "2000 جندي" in text)
         return SAYS_FIGURE["ar"].format(figure="2000", n=n)
 
-    answer = ask_scripted(scripted_llm, scripted_llm_service, TROOPS_AR, stale)
+    # A budget that shows the model the earlier figure too (the default's 400 tokens show the newest one).
+    service = scripted_service(scripted_llm.base_url, indexed_service, context_budget_tokens=900)
+    answer = ask_scripted(scripted_llm, service, TROOPS_AR, stale)
     assert answer.mode == "extractive", answer.to_dict()
     assert answer.notice and "the model led with 2000, not the newest source's figure (900, Al-Monitor" in answer.notice
     assert answer.answer.startswith("نحو 900 جندي (Al-Monitor، 2024-09-27) [1]")
