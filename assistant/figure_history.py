@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant.evidence import EvidenceSentence
-from assistant.figures import asked_group, counted_thing, counts, unit_kind
+from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.verification import same_figure
 from ingest.arabic import normalize
@@ -98,15 +98,25 @@ def asked_year(question: str) -> int | None:
     return years[0] if years else None
 
 
+def counts_group(mention: NumberMention, group: str) -> bool:
+    """Whether ``mention`` counts ``group`` itself: for any group but the dead, not a death toll of it
+    ("4 Russian fighters were killed" does not say how many Russian fighters there are)."""
+    if unit_kind(mention) != "count":
+        return False
+    if group == "dead":
+        return counted_thing(mention) == "dead" or counts_the_dead(mention)
+    return counted_thing(mention) == group and not counts_the_dead(mention)
+
+
 def figures_of(sentence: EvidenceSentence, group: str) -> list[DatedFigure]:
     """The counts of ``group`` that ``sentence`` states (its first one: a sentence's lead figure)."""
-    found = [m for m in counts(sentence.text) if unit_kind(m) == "count" and counted_thing(m) == group]
+    found = [m for m in counts(sentence.text) if counts_group(m, group)]
     return [DatedFigure(sentence, found[0], group)] if found else []
 
 
 def states_count_of(text: str, group: str) -> bool:
     """Does ``text`` state a count of ``group``? (A cheap test for whole passages.)"""
-    return any(unit_kind(m) == "count" and counted_thing(m) == group for m in counts(text))
+    return any(counts_group(m, group) for m in counts(text))
 
 
 def _in_year(figure: DatedFigure, year: int) -> bool:

@@ -81,6 +81,19 @@ def counted_thing(mention: NumberMention) -> str | None:
     return None
 
 
+# A count of people who died: "مقتل 4 جنود", "killed 4 soldiers", "4 مقاتلين … لقوا مصرعهم", "4 soldiers died".
+_KILLED_BEFORE = tuple(normalize(w) for w in ("قتل", "مقتل", "killed", "killing"))
+_DIED_AFTER = tuple(normalize(w) for w in ("مصرع", "حتف", "died", "dead"))
+
+
+def counts_the_dead(mention: NumberMention) -> bool:
+    """Whether a count is of people who died, whatever group it names ("4 Russian fighters were killed"
+    is a toll, not how many fighters there are). Words before the number, or death idioms after it."""
+    before = [strip_clitics(w) for w in mention.before]
+    after = [strip_clitics(w) for w in mention.following]
+    return any(w.startswith(_KILLED_BEFORE) for w in before) or any(w.startswith(_DIED_AFTER) for w in after)
+
+
 def group_of(word: str) -> str | None:
     """The counted group a (normalised) word names, if any: "troops" for جنود / الجنود / soldiers."""
     stem = strip_clitics(word)

@@ -73,10 +73,12 @@ class NumberMention:
     is_year: bool = False
     unit: str = ""  # the word after the number, normalised ("جندي", "km", "dollars")
     following: tuple[str, ...] = ()  # the next few words, normalised: what the figure counts is among them
+    before: tuple[str, ...] = ()  # the two words before it, normalised ("مقتل 4 جنود": what befell them)
 
 
 _TEENS_TEN = {normalize(w) for w in ("عشر", "عشرة")}  # ثلاثة عشر = 13
-_FOLLOWING = 4
+_FOLLOWING = 6  # "لقي 4 مقاتلين روس، على الأقل، مصرعهم": what befell them comes a few words on
+_BEFORE = 2
 
 
 def _word_value(token: str) -> int | None:
@@ -153,7 +155,8 @@ def extract_numbers(text: str) -> list[NumberMention]:
         )
         after = tuple(tokens[end + 1 : end + 1 + _FOLLOWING])
         unit = after[0] if after else ""
-        mentions.append(NumberMention(value, approx, " ".join(tokens[i : end + 1]), year, unit, after))
+        before = tuple(tokens[max(0, i - _BEFORE) : i])
+        mentions.append(NumberMention(value, approx, " ".join(tokens[i : end + 1]), year, unit, after, before))
         i = end + 1
     return mentions
 
