@@ -86,12 +86,17 @@ _KILLED_BEFORE = tuple(normalize(w) for w in ("قتل", "مقتل", "killed", "k
 _DIED_AFTER = tuple(normalize(w) for w in ("مصرع", "حتف", "died", "dead"))
 
 
+def _is_one_of(word: str, stems: tuple[str, ...]) -> bool:
+    """An Arabic word starting with one of ``stems`` (مصرعهم), an English word equal to one (not "deadline")."""
+    return word in stems if word.isascii() else strip_clitics(word).startswith(stems)
+
+
 def counts_the_dead(mention: NumberMention) -> bool:
     """Whether a count is of people who died, whatever group it names ("4 Russian fighters were killed"
     is a toll, not how many fighters there are). Words before the number, or death idioms after it."""
-    before = [strip_clitics(w) for w in mention.before]
-    after = [strip_clitics(w) for w in mention.following]
-    return any(w.startswith(_KILLED_BEFORE) for w in before) or any(w.startswith(_DIED_AFTER) for w in after)
+    return any(_is_one_of(w, _KILLED_BEFORE) for w in mention.before) or any(
+        _is_one_of(w, _DIED_AFTER) for w in mention.following
+    )
 
 
 def group_of(word: str) -> str | None:

@@ -103,6 +103,11 @@ def test_a_death_toll_of_a_group_is_not_a_count_of_it(toll):
     assert history is not None and newer_toll not in [f.sentence for f in history.figures]
 
 
+def test_a_count_near_a_word_that_only_starts_like_a_death_word_is_still_a_count():
+    assert states_count_of("Some 900 US troops stay in Syria past the deadline.", "troops")
+    assert not states_count_of("Some 900 US troops stay in Syria past the deadline.", "dead")
+
+
 def test_the_first_line_states_the_figure_what_it_counts_and_its_dated_source():
     history = history_of(RANKED)
     assert history is not None
