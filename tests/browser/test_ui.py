@@ -168,6 +168,7 @@ class UI:
 
     def record_progress(self) -> None:
         """Keep every progress line the citation panel shows, in ``window.isnadSeen``."""
+        self.page.wait_for_selector("#citations", state="attached", timeout=UI_MS)  # Gradio may still be rendering
         self.page.evaluate("""() => {
           window.isnadSeen = [];
           const panel = document.querySelector('#citations');
