@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--mode", choices=("extractive", "llm"), default="extractive",
-                        help="llm: English questions not covered as asked are searched again with their translation")
+                        help="llm: English questions not covered as asked are judged again with their translation")
     args = parser.parse_args(argv)
     service = IsnadService.from_settings(Settings(_env_file=None, data_dir=args.index_dir, mode=args.mode))
     for name, should_abstain in (("out_of_corpus_dev", True), ("answerable_dev", False)):
