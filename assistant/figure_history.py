@@ -20,7 +20,7 @@ from assistant.evidence import EvidenceSentence
 from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.verification import same_figure
-from ingest.arabic import normalize
+from ingest.arabic import light_stem, normalize
 
 # How far below the best evidence sentence a figure sentence may score and still count: a newest
 # figure may lead from a little further down than an older one may be listed (chosen on the seed
@@ -98,6 +98,26 @@ def asked_year(question: str) -> int | None:
     return years[0] if years else None
 
 
+# "according to Putin", "بحسب بوتين", "وفقا للأمم المتحدة": the source whose figure a question asks for
+# (up to two words after the marker, on the normalised question).
+_ACCORDING_TO = re.compile(
+    r"(?:according to|as stated by|بحسب|حسب|وفقا|وفق|طبقا|نقلا عن|على لسان)\s+(?:the\s+)?(\w+)(?:\s+(\w+))?"
+)
+_NOT_A_NAME = {"to", "of", "in", "the", "ما", "في", "من", "الى", "علي", "عن"}
+
+
+def asked_source(question: str) -> set[str]:
+    """The words naming the source a question attributes its figure to ("بحسب بوتين" → {"بوتين"}), if any."""
+    match = _ACCORDING_TO.search(normalize(question))
+    words = [w for w in (match.groups() if match else ()) if w and w not in _NOT_A_NAME and not w.isdigit()]
+    return {light_stem(w) for w in words if len(light_stem(w)) >= 3}
+
+
+def names_source(text: str, source: set[str]) -> bool:
+    """Does ``text`` name the asked source (each of its words, light-stemmed on both sides)?"""
+    return bool(source) and source <= {light_stem(w) for w in re.findall(r"\w+", normalize(text))}
+
+
 def counts_group(mention: NumberMention, group: str) -> bool:
     """Whether ``mention`` counts ``group`` itself: for any group but the dead, not a death toll of it
     ("4 Russian fighters were killed" does not say how many Russian fighters there are)."""
@@ -127,32 +147,47 @@ def _in_year(figure: DatedFigure, year: int) -> bool:
 def relevant_figures(question: str, ranked: list[EvidenceSentence], margin: float = LEAD_MARGIN) -> list[DatedFigure]:
     """The figures answering a how-many ``question``: counts of the thing it asks about in the
     sentences within ``margin`` of the best one (best first), within the question's own year if it
-    sets one. Empty when the question names no counted thing we know."""
+    sets one, and from the sentences naming the source it asks about ("according to Putin") when any
+    does. Empty when the question names no counted thing we know."""
     group = asked_group(question)
     if group is None or not ranked:
         return []
     best = ranked[0].score
     found = [f for s in ranked if s.score >= best - margin for f in figures_of(s, group)]
+    source = asked_source(question)
+    found = [f for f in found if names_source(f.sentence.text, source)] or found
     year = asked_year(question)
     return [f for f in found if _in_year(f, year)] if year is not None else found
 
 
 def figure_history(
     figures: list[DatedFigure], best_score: float, earlier_margin: float = EARLIER_MARGIN,
-    max_earlier: int = MAX_EARLIER,
+    max_earlier: int = MAX_EARLIER, newest_leads: bool = True,
 ) -> FigureHistory | None:
     """The newest dated figure leads (ties: the better scoring sentence; undated only when nothing is
-    dated); up to ``max_earlier`` differing figures within ``earlier_margin`` of ``best_score`` (best
-    scoring first, one per value) are its history."""
+    dated) — or, with ``newest_leads`` off (a question after one source's figure), the best scoring
+    one; up to ``max_earlier`` differing figures no newer than the lead, within ``earlier_margin`` of
+    ``best_score`` (best scoring first, one per value) are its history."""
     if not figures:
         return None
-    lead = max(figures, key=lambda f: (bool(f.when), f.when, f.sentence.score))
+    lead = max(figures, key=lambda f: (bool(f.when), f.when, f.sentence.score)) if newest_leads else figures[0]
     earlier: list[DatedFigure] = []
     for f in figures:  # best scoring first
         if len(earlier) == max_earlier or f.sentence.score < best_score - earlier_margin:
             break
-        if same_figure(f.mention, lead.mention) or any(same_figure(f.mention, e.mention) for e in earlier):
+        if (same_figure(f.mention, lead.mention) or any(same_figure(f.mention, e.mention) for e in earlier)
+                or (bool(f.when), f.when) > (bool(lead.when), lead.when)):
             continue
         earlier.append(f)
     earlier.sort(key=lambda f: (bool(f.when), f.when), reverse=True)
     return FigureHistory(lead, earlier)
+
+
+def question_history(question: str, ranked: list[EvidenceSentence]) -> FigureHistory | None:
+    """The figure history answering a how-many ``question``: the newest figure leads, unless the
+    question asks for one source's figure and the best matching figure is that source's."""
+    figures = relevant_figures(question, ranked)
+    if not figures or not ranked:
+        return None
+    attributed = names_source(figures[0].sentence.text, asked_source(question))
+    return figure_history(figures, ranked[0].score, newest_leads=not attributed)

@@ -25,7 +25,7 @@ from assistant.claims import ClaimCheck
 from assistant.coverage import judge_coverage
 from assistant.errors import IsnadError
 from assistant.evidence import Citation, EvidenceSentence, candidate_sentences, rank_sentences
-from assistant.figure_history import FigureHistory, figure_history, relevant_figures, states_count_of
+from assistant.figure_history import FigureHistory, question_history, states_count_of
 from assistant.figure_text import figure_points
 from assistant.figures import asked_group
 from assistant.first_run import SampleIngest
@@ -196,10 +196,11 @@ class IsnadService:
         return self._answer(query, draft, timings, started, searched, history=history)
 
     def _figure_history(self, query: Query, ranked: list[EvidenceSentence]) -> FigureHistory | None:
-        """For a how-many question: the newest figure of the thing it asks about, and the earlier ones."""
+        """For a how-many question: the newest figure of the thing it asks about (the best matching one
+        when it asks for one source's figure, "according to Putin"), and the earlier ones."""
         if not query.asks_for_quantity or not ranked:
             return None
-        return figure_history(relevant_figures(query.text, ranked), ranked[0].score)
+        return question_history(query.text, ranked)
 
     def _citations(self, sentences: list[EvidenceSentence]) -> list[Citation]:
         return verified_citations(sentences, self.index.get_articles(x.chunk.doc_id for x in sentences))

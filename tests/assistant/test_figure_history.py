@@ -5,7 +5,15 @@ import pytest
 
 from assistant.answering import Draft, check_llm_answer, extractive_draft, lead_figure_problem, lead_first, with_figures
 from assistant.evidence import EvidenceSentence
-from assistant.figure_history import asked_year, figure_history, relevant_figures, states_count_of
+from assistant.figure_history import (
+    asked_source,
+    asked_year,
+    figure_history,
+    names_source,
+    question_history,
+    relevant_figures,
+    states_count_of,
+)
 from assistant.figure_text import figure_lines, figure_points
 from assistant.figures import asked_group
 from vectorstore.records import StoredChunk
@@ -55,6 +63,39 @@ def test_the_newest_figure_of_the_thing_asked_leads_and_older_ones_are_its_histo
     assert [f.sentence for f in history.earlier] == [OLD, OLDER]  # newest first
     assert all(f.group == "troops" for f in history.figures)  # 14 thousand fighters is not a troop count
     assert [f.published for f in history.figures] == ["2018-04-05", "2018-10-11", "2024-09-27"]
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("كم عدد المقاتلين الروس في سوريا بحسب بوتين؟", {"بوت"}),
+    ("How many Russian fighters are in Syria according to Putin?", {"putin"}),
+    ("كم عدد اللاجئين وفقاً للأمم المتحدة؟", {"امم", "متحد"}),
+    ("How many US troops remain in Syria?", set()),
+])
+def test_the_source_a_question_asks_a_figure_of(question, source):
+    assert asked_source(question) == source
+
+
+def test_a_source_is_named_only_when_every_word_of_it_is():
+    assert names_source("قال الرئيس فلاديمير بوتين إن", asked_source("بحسب بوتين"))
+    assert names_source("وقدرت الأمم المتحدة العدد", asked_source("وفقا للأمم المتحدة"))
+    assert not names_source("وقالت الولايات المتحدة", asked_source("وفقا للأمم المتحدة"))
+    assert not names_source("قال الرئيس إن", set())
+
+
+PUTIN_2017 = sentence("وقدر الرئيس الروسي فلاديمير بوتين عام 2017 عدد المقاتلين الروس في سوريا بنحو 4 آلاف مقاتل.",
+                      0.88, "2018-09-12", doc="putin")
+WAGNER = sentence("وقالت الوكالة إن فاغنر نشرت في سوريا 3 آلاف مقاتل منذ 2015.", 0.86, "2018-02-15", doc="wagner")
+ISLAMIC_STATE = sentence("لا يزال لدى التنظيم نحو 14 ألف مقاتل في سوريا.", 0.85, "2019-01-01", doc="is")
+
+
+def test_a_question_after_one_sources_figure_is_led_by_that_source_not_the_newest():
+    ranked = [PUTIN_2017, WAGNER, ISLAMIC_STATE]
+    asked = question_history("كم عدد المقاتلين الروس في سوريا بحسب بوتين؟", ranked)
+    assert asked is not None and asked.lead.sentence is PUTIN_2017 and asked.earlier == []  # the others are newer
+    plain = question_history("كم عدد المقاتلين الروس في سوريا؟", ranked)
+    assert plain is not None and plain.lead.sentence is ISLAMIC_STATE  # the newest leads, as before
+    unnamed = question_history("كم عدد المقاتلين في سوريا بحسب لافروف؟", ranked)  # no sentence names Lavrov
+    assert unnamed is not None and unnamed.lead.sentence is ISLAMIC_STATE
 
 
 def test_figures_far_below_the_best_sentence_are_left_out():
