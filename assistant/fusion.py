@@ -5,7 +5,7 @@ ahead count the same. Here each candidate (the union of both legs' top hits) is 
 model over what the two legs know about it — its cosine and distance to the best cosine, its BM25
 score relative to the best, its rank in each leg and in their RRF — and the candidates are ordered by
 that score. The weights are a logistic regression trained by ``isnad train fusion`` on ARCD's
-Arabic questions over their own paragraphs (``assistant/models/isnad-fusion-v1.json``;
+Arabic questions over their own paragraphs (``assistant/models/isnad-fusion-v2.json``;
 ``FUSION_MODEL_CARD.md`` beside it gives the data, recipe, scores and limits). Pure numpy; nothing
 here reads the index.
 """
@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import ConfigurationError
+from ingest.arabic import LEXICAL_ANALYZER
 
-SHIPPED_FUSION = "isnad-fusion-v1"
+SHIPPED_FUSION = "isnad-fusion-v2"
 FEATURES = ("dense", "dense_gap", "in_dense", "dense_rr", "bm25", "in_bm25", "bm25_rr", "log_bm25_top", "rrf_rr")
 Scored = Sequence[tuple[str, float]]  # (chunk id, score), best first
 
@@ -105,6 +106,12 @@ class FusionModel:
                 f"{path}: its features {features} are not this version's {list(FEATURES)}; "
                 "retrain it with `isnad train fusion`."
             )
+        analyzer = payload.get("recipe", {}).get("lexical_analyzer", LEXICAL_ANALYZER)
+        if analyzer != LEXICAL_ANALYZER:  # its BM25 features are in another analyzer's units
+            raise ConfigurationError(
+                f"{path}: trained on BM25 scores of the {analyzer!r} analyzer, but this version indexes with "
+                f"{LEXICAL_ANALYZER!r}; retrain it with `isnad train fusion` (or set ISNAD_FUSION=rrf)."
+            )
         return cls(np.asarray(weights, dtype=np.float64), bias, rrf_k, payload)
 
 
@@ -114,5 +121,5 @@ def configured_fusion(mode: str, path: Path | None) -> FusionModel | None:
 
 
 def shipped_fusion_path() -> Path:
-    """``assistant/models/isnad-fusion-v1.json``, wherever Isnad is installed."""
+    """``assistant/models/isnad-fusion-v2.json``, wherever Isnad is installed."""
     return Path(str(files("assistant.models"))) / f"{SHIPPED_FUSION}.json"

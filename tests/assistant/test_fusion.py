@@ -13,6 +13,7 @@ from assistant.evaluation.retrieval_eval import variants_for
 from assistant.fusion import FEATURES, FusionModel, candidate_features, configured_fusion, shipped_fusion_path
 from assistant.retrieval import reciprocal_rank_fusion
 from assistant.settings import Settings
+from ingest.arabic import LEXICAL_ANALYZER
 
 pytestmark = pytest.mark.unit
 
@@ -78,6 +79,14 @@ def test_a_broken_or_foreign_model_file_is_named(tmp_path: Path):
     foreign.write_text(json.dumps({"features": ["dense"], "weights": [1.0], "bias": 0, "rrf_k": 60}), encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"foreign\.json.*isnad train fusion"):
         FusionModel.load(foreign)
+
+
+def test_a_model_trained_on_another_bm25_analyzer_is_refused(tmp_path: Path):
+    path = tmp_path / "old.json"
+    FusionModel(np.ones(len(FEATURES)), 0.0, 60, {"recipe": {"lexical_analyzer": "light-1"}}).save(path)
+    with pytest.raises(ConfigurationError, match=r"old\.json.*'light-1'.*isnad train fusion"):
+        FusionModel.load(path)
+    assert FusionModel.load(shipped_fusion_path()).meta["recipe"]["lexical_analyzer"] == LEXICAL_ANALYZER
 
 
 def test_the_shipped_model_loads_and_puts_a_passage_first_in_both_legs_first():

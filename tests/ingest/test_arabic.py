@@ -1,6 +1,14 @@
 import pytest
 
-from ingest.arabic import detect_language, lexical_tokens, light_stem, normalize, strip_article, to_western_digits
+from ingest.arabic import (
+    char_trigrams,
+    detect_language,
+    lexical_tokens,
+    light_stem,
+    normalize,
+    strip_article,
+    to_western_digits,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -28,7 +36,13 @@ def test_short_words_keep_their_letters():
     assert strip_article("الى") == "الى"
 
 
+def _stems(text: str) -> list[str]:
+    """The light-stemmed words of ``lexical_tokens`` (its trigrams follow them)."""
+    return lexical_tokens(text)[: len(text.split())]
+
+
 def test_lexical_tokens_match_across_spellings():
+    assert _stems("القوات الأمريكية") == _stems("قوات امريكيه")
     assert lexical_tokens("القوات الأمريكية") == lexical_tokens("قوات امريكيه")
 
 
@@ -37,7 +51,13 @@ def test_lexical_tokens_match_across_spellings():
     [("ومدارسها", "المدارس"), ("الحكومات", "حكومة"), ("المعلمون", "معلمين"), ("فقال", "قال")],
 )
 def test_light_stemming_meets_forms_of_the_same_word(one, other):
-    assert lexical_tokens(one) == lexical_tokens(other)
+    assert _stems(one) == _stems(other)
+
+
+def test_trigrams_follow_the_stems_and_mark_word_ends():
+    trigrams = ["_وس", "وسو", "سور", "وري", "ريا", "يا_", "_90", "900", "00_"]
+    assert lexical_tokens("وسوريا 900") == ["سوريا", "900", *trigrams]
+    assert char_trigrams("الدوحه") == ["_دو", "دوح", "وحه", "حه_"] and char_trigrams("و") == ["_و_"]
 
 
 def test_light_stemming_leaves_short_words_latin_and_digits():
