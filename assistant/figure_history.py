@@ -17,10 +17,11 @@ from functools import cached_property
 from typing import Any
 
 from assistant.evidence import EvidenceSentence
-from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, unit_kind
+from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, counts_the_wounded, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.verification import same_figure
 from ingest.arabic import light_stem, normalize
+from ingest.transliteration import sounds_alike
 
 # How far below the best evidence sentence a figure sentence may score and still count: a newest
 # figure may lead from a little further down than an older one may be listed (chosen on the seed
@@ -107,25 +108,33 @@ _NOT_A_NAME = {"to", "of", "in", "the", "ما", "في", "من", "الى", "عل�
 
 
 def asked_source(question: str) -> set[str]:
-    """The words naming the source a question attributes its figure to ("بحسب بوتين" → {"بوتين"}), if any."""
+    """The (normalised) words naming the source a question attributes its figure to ("بحسب بوتين" →
+    {"بوتين"}), if any."""
     match = _ACCORDING_TO.search(normalize(question))
     words = [w for w in (match.groups() if match else ()) if w and w not in _NOT_A_NAME and not w.isdigit()]
-    return {light_stem(w) for w in words if len(light_stem(w)) >= 3}
+    return {w for w in words if len(light_stem(w)) >= 3}
 
 
 def names_source(text: str, source: set[str]) -> bool:
-    """Does ``text`` name the asked source (each of its words, light-stemmed on both sides)?"""
-    return bool(source) and source <= {light_stem(w) for w in re.findall(r"\w+", normalize(text))}
+    """Does ``text`` name the asked source: each of its words, light-stemmed alike or, across scripts, a
+    name that sounds the same ("Putin" and بوتين)?"""
+    found = re.findall(r"\w+", normalize(text))
+    stems = {light_stem(w) for w in found}
+    return bool(source) and all(
+        light_stem(w) in stems or any(sounds_alike(w, other) for other in found) for w in source
+    )
 
 
 def counts_group(mention: NumberMention, group: str) -> bool:
-    """Whether ``mention`` counts ``group`` itself: for any group but the dead, not a death toll of it
-    ("4 Russian fighters were killed" does not say how many Russian fighters there are)."""
+    """Whether ``mention`` counts ``group`` itself: for any group but the dead or wounded, not a toll of
+    it ("4 Russian fighters were killed", "20 soldiers were wounded" say nothing of how many there are)."""
     if unit_kind(mention) != "count":
         return False
     if group == "dead":
         return counted_thing(mention) == "dead" or counts_the_dead(mention)
-    return counted_thing(mention) == group and not counts_the_dead(mention)
+    if group == "wounded":
+        return counted_thing(mention) == "wounded" or counts_the_wounded(mention)
+    return counted_thing(mention) == group and not (counts_the_dead(mention) or counts_the_wounded(mention))
 
 
 def figures_of(sentence: EvidenceSentence, group: str) -> list[DatedFigure]:

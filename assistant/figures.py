@@ -84,6 +84,9 @@ def counted_thing(mention: NumberMention) -> str | None:
 # A count of people who died: "مقتل 4 جنود", "killed 4 soldiers", "4 مقاتلين … لقوا مصرعهم", "4 soldiers died".
 _KILLED_BEFORE = tuple(normalize(w) for w in ("قتل", "مقتل", "killed", "killing"))
 _DIED_AFTER = tuple(normalize(w) for w in ("مصرع", "حتف", "died", "dead"))
+# … or were wounded: "إصابة 20 جنديا", "أصيب 3 جنود", "wounded 20 soldiers", "20 soldiers were wounded/بجروح".
+_WOUNDED_BEFORE = tuple(normalize(w) for w in ("اصابه", "اصيب", "جرح", "wounded", "wounding", "injured", "injuring"))
+_WOUNDED_AFTER = tuple(normalize(w) for w in ("اصيب", "جرح", "بجروح", "wounded", "injured"))
 
 
 def _is_one_of(word: str, stems: tuple[str, ...]) -> bool:
@@ -96,6 +99,13 @@ def counts_the_dead(mention: NumberMention) -> bool:
     is a toll, not how many fighters there are). Words before the number, or death idioms after it."""
     return any(_is_one_of(w, _KILLED_BEFORE) for w in mention.before) or any(
         _is_one_of(w, _DIED_AFTER) for w in mention.following
+    )
+
+
+def counts_the_wounded(mention: NumberMention) -> bool:
+    """Whether a count is of people wounded, whatever group it names ("20 soldiers were wounded")."""
+    return any(_is_one_of(w, _WOUNDED_BEFORE) for w in mention.before) or any(
+        _is_one_of(w, _WOUNDED_AFTER) for w in mention.following
     )
 
 
