@@ -128,8 +128,8 @@ class Retriever:
         return sentence_stage_applies(self.rerank, self.rerank_depth, language)
 
     def retrieve(self, query: Query, k: int, flt: SearchFilter | None = None) -> RetrievalResult:
-        """Top ``k`` passages for ``query``; its Arabic translation, when made, adds its own dense
-        ranking and a BM25 ranking to the fusion, and takes part in the second stage's sentence scores."""
+        """Top ``k`` passages for ``query``, searched as asked (never with a translation: the embedded
+        model's translations rank passages worse, docs/benchmarks.md "Question translation")."""
         rankings, by_id, vectors = self._first_stage(query, flt)
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)
@@ -163,31 +163,24 @@ class Retriever:
     def _first_stage(
         self, query: Query, flt: SearchFilter | None
     ) -> tuple[list[list[str]], dict[str, Hit], list[np.ndarray]]:
-        """Each search text's rankings (dense and/or BM25 by its language; the two combined into one by
-        the learned fusion when it is set), the hits by chunk id, and each search text's query vector."""
-        rankings: list[list[str]] = []
+        """The question's rankings (dense and/or BM25 by its language; the two combined into one by the
+        learned fusion when it is set), the hits by chunk id, and the question's vector."""
+        signals = self.signals_for(query.language)
+        vector = self.embedder.encode_query(query.text)
+        legs: list[list[Hit]] = []
+        if "dense" in signals:
+            legs.append(self.index.dense_search(vector.tolist(), self.candidates, flt))
+        if "bm25" in signals:
+            legs.append(self.index.lexical_search(query.text, self.candidates, flt))
         by_id: dict[str, Hit] = {}
-        vectors = []
-        for text, language in query.searches:
-            text_signals = self.signals_for(language)
-            vector = self.embedder.encode_query(text)
-            vectors.append(vector)
-            legs: list[list[Hit]] = []
-            if "dense" in text_signals:
-                dense = self.index.dense_search(vector.tolist(), self.candidates, flt)
-                by_id.update({h.chunk.chunk_id: h for h in dense})
-                legs.append(dense)
-            if "bm25" in text_signals:
-                lexical = self.index.lexical_search(text, self.candidates, flt)
-                for h in lexical:
-                    by_id.setdefault(h.chunk.chunk_id, h)
-                legs.append(lexical)
-            if self.fusion is not None and len(legs) == 2:
-                scored = [[(h.chunk.chunk_id, h.score) for h in hits] for hits in legs]
-                rankings.append(self.fusion.rank(*scored))
-            else:
-                rankings += [[h.chunk.chunk_id for h in hits] for hits in legs]
-        return rankings, by_id, vectors
+        for hits in legs:  # a dense hit's score is kept where both legs found a chunk
+            for h in hits:
+                by_id.setdefault(h.chunk.chunk_id, h)
+        if self.fusion is not None and len(legs) == 2:
+            rankings = [self.fusion.rank(*[[(h.chunk.chunk_id, h.score) for h in hits] for hits in legs])]
+        else:
+            rankings = [[h.chunk.chunk_id for h in hits] for hits in legs]
+        return rankings, by_id, [vector]
 
     def _second_stage(
         self, ranked: list[str], fused: dict[str, float], by_id: dict[str, Hit], vectors: list[np.ndarray]
