@@ -4,7 +4,7 @@ Equal-weight reciprocal rank fusion throws the scores away: a passage far ahead 
 ahead count the same. Here each candidate (the union of both legs' top hits) is scored by a linear
 model over what the two legs know about it — its cosine and distance to the best cosine, its BM25
 score relative to the best, its rank in each leg and in their RRF — and the candidates are ordered by
-that score. The weights are a logistic regression trained by ``isnad train fusion`` on ARCD's
+that score. The weights are a pairwise logistic regression trained by ``isnad train fusion`` on ARCD's
 Arabic questions over their own paragraphs (``assistant/models/isnad-fusion-v2.json``;
 ``FUSION_MODEL_CARD.md`` beside it gives the data, recipe, scores and limits). Pure numpy; nothing
 here reads the index.

@@ -3,8 +3,9 @@
 ARCD's Arabic questions are asked of an index of ARCD's own paragraphs (built in a temporary store, as
 ``isnad eval retrieval`` builds it); each question's candidates — the union of its dense and BM25 top
 hits — are described by ``fusion.candidate_features`` and labelled by whether they come from the
-question's paragraph. A class-balanced logistic regression on standardised features is fitted, and the
-scaling folded into its weights so that the product reads the features as they are. Before the final
+question's paragraph. A pairwise logistic regression on standardised features is fitted (it learns to put
+each relevant candidate above each irrelevant one of the same question: the order is all that counts), and
+the scaling folded into its weights so that the product reads the features as they are. Before the final
 fit, a 5-fold cross-validation grouped by Wikipedia page (no page in both sides of a fold) scores the
 learned order against equal-weight RRF and each leg alone, on held-out questions only.
 """
@@ -66,19 +67,34 @@ def collect(eval_set: EvalSet, settings: Settings, embedder: SentenceEmbedder, s
     return out
 
 
+def pairs(
+    questions: Sequence[QuestionCandidates], mean: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (relevant − irrelevant) difference of standardised feature rows within each question,
+    labelled 1, and its negation, labelled 0."""
+    diffs = []
+    for q in questions:
+        rows = (q.features - mean) / scale
+        good, bad = rows[q.labels], rows[~q.labels]
+        if len(good) and len(bad):
+            diffs.append((good[:, None, :] - bad[None, :, :]).reshape(-1, rows.shape[1]))
+    x = np.concatenate(diffs) if diffs else np.zeros((0, len(FEATURES)))
+    return np.concatenate([x, -x]), np.concatenate([np.ones(len(x)), np.zeros(len(x))])
+
+
 def fit(questions: Sequence[QuestionCandidates], c: float = 1.0, rrf_k: int = 60) -> FusionModel:
-    """A class-balanced logistic regression on standardised features, its scaling folded into the weights."""
+    """A pairwise logistic regression on standardised features (no intercept: only differences are
+    seen), its scaling folded into the weights."""
     try:
         from sklearn.linear_model import LogisticRegression
     except ImportError as exc:
         raise ConfigurationError("training needs scikit-learn: pip install -e '.[train]'") from exc
     x = np.concatenate([q.features for q in questions])
-    y = np.concatenate([q.labels for q in questions])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
+    lr = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(*pairs(questions, mean, scale))
     weights = lr.coef_[0] / scale
-    return FusionModel(weights, float(lr.intercept_[0] - weights @ mean), rrf_k)
+    return FusionModel(weights, float(-weights @ mean), rrf_k)
 
 
 def rankings(q: QuestionCandidates, model: FusionModel) -> dict[str, list[str]]:
@@ -113,7 +129,8 @@ def train_fusion(eval_set: EvalSet, settings: Settings, embedder: SentenceEmbedd
     model = fit(questions, c, settings.rrf_k)
     report = {
         "name": SHIPPED_FUSION, "format": 1, "trained_on": f"{eval_set.name} ({len(questions)} questions)",
-        "recipe": {"classifier": "logistic regression, class-balanced, standardised", "c": c,
+        "recipe": {"classifier": "pairwise logistic regression (relevant minus irrelevant candidate of one "
+                                 "question), standardised", "c": c,
                    "candidates": settings.candidates, "embedding_model": embedder.name,
                    "lexical_analyzer": LEXICAL_ANALYZER},
         f"cross_validation_{FOLDS}_fold_by_page": cv,

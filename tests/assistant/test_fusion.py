@@ -105,3 +105,22 @@ def test_the_shipped_model_loads_and_puts_a_passage_first_in_both_legs_first():
 def test_the_eval_scores_equal_rrf_beside_the_learned_fusion(fusion: str, lang: str, has_rrf_baseline: bool):
     names = [v.name for v in variants_for(Settings(fusion=fusion), lang)]
     assert names[0] == "configured" and ("rrf" in names) == has_rrf_baseline
+
+
+def test_pairwise_training_puts_each_question_relevant_candidate_first():
+    """Two questions whose relevant candidate is the one with the higher BM25 share but not the higher
+    cosine: the pairwise fit must learn to order by the former, whatever each question's scale."""
+    from assistant.training.fusion_training import QuestionCandidates, fit, pairs
+
+    def question(offset: float) -> QuestionCandidates:
+        rows = np.full((3, len(FEATURES)), offset)
+        rows[:, FEATURES.index("bm25")] = [0.2, 1.0, 0.5]
+        rows[:, FEATURES.index("dense")] = [0.9 + offset, 0.8 + offset, 0.85 + offset]
+        return QuestionCandidates([], [], {}, rows, np.array([False, True, False]), 0)
+
+    questions = [question(0.0), question(0.3)]
+    x, y = pairs(questions, np.zeros(len(FEATURES)), np.ones(len(FEATURES)))
+    assert x.shape == (8, len(FEATURES)) and y.tolist() == [1.0] * 4 + [0.0] * 4  # 2 pairs a question, both ways
+    model = fit(questions)
+    for q in questions:
+        assert int(np.argmax(q.features @ model.weights + model.bias)) == 1
