@@ -11,7 +11,8 @@ in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the que
   it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
   The second test embeds the question once per key term (a few short queries).
 
-The answer must also be of the kind asked for: a count for "how many", a time for "when".
+The answer must also be of the kind asked for: a count for "how many", a time for "when", an area or
+a length for "what is the area / how long is…".
 A claim, unlike a question, may differ from a sentence by one term: "Ankara and Washington agreed
 on Iraq" against a source's "… agreed on Manbij" is contradicted, not unanswered. So a sentence that
 has every key term of a claim but one, as words, covers it.
@@ -55,6 +56,17 @@ _COUNT_QUESTION = re.compile(r"\b(how many|number of)\b|(^|\s)(كم|ما)\s+(ع�
 _TIME_QUESTION = re.compile(
     r"\b(when|what year|which year|what date)\b|(^|\s)(متي|في اي (عام|سنه)|ما تاريخ)(\s|$)", re.IGNORECASE
 )
+# "كم تبلغ مساحة قطر؟", "ما طول نهر دجلة؟", "How tall is…?": the answer is an area or a length. Only the
+# question forms that ask for the measure itself ("على طول الشارع", "along", is not one; "طول فترة",
+# "the length of the period", is a duration).
+_MEASURE_QUESTION = re.compile(
+    r"(^|\s)(كم|ما)\s+((يبلغ|تبلغ|هو|هي|كان|كانت)\s+)?(ال)?(?P<ar>طول|مساحه|ارتفاع|عمق)(?!\s+(ال)?(فتره|مده))(\s|$)"
+    r"|\b(how (?P<en>tall|high|deep)|what is the (?P<en2>area|length|height|depth))\b",
+    re.IGNORECASE,
+)
+_AREA_WORDS = ("مساحه", "area")
+_SQUARE = tuple(normalize(w) for w in ("مربع", "square"))
+_AREA_UNITS = tuple(normalize(w) for w in ("هكتار", "دونم", "hectare", "acre"))
 MIN_STEM = 3  # shortest stem that may take an ending
 TERMS_PER_MISS = 6  # a long question or claim may lack one key term in every six (a paraphrase, a stray word)
 SUBSTITUTION_TERMS = 3  # a claim with this many key terms may have one of them swapped in a sentence
@@ -140,9 +152,29 @@ def asks_for_a_time(question: str) -> bool:
     return bool(_TIME_QUESTION.search(normalize(question)))
 
 
-def _states_kind(text: str, count: bool, time: bool) -> bool:
-    """Does ``text`` state the kind of answer asked for: a count when ``count``, a time when ``time``?"""
-    return (not count or states_a_count(text)) and (not time or states_a_time(text))
+def asks_for_a_measure(question: str) -> str | None:
+    """'area' for "كم تبلغ مساحة…؟" / "What is the area of…?", 'length' for "ما طول…؟" / "How tall…?"."""
+    match = _MEASURE_QUESTION.search(normalize(question))
+    if match is None:
+        return None
+    asked = match.group("ar") or match.group("en") or match.group("en2")
+    return "area" if asked in _AREA_WORDS else "length"
+
+
+def states_a_measure(text: str, measure: str) -> bool:
+    """A distance ("1850 كيلو متراً"); for an area, one in square units ("266 ألف كلم مربع") or hectares."""
+    folded = normalize(text)
+    distance = any(unit_kind(_measured(m)) == "distance" for m in extract_numbers(text))
+    if measure == "length":
+        return distance
+    return (distance and any(w in folded for w in _SQUARE)) or any(w in folded for w in _AREA_UNITS)
+
+
+def _states_kind(text: str, count: bool, time: bool, measure: str | None = None) -> bool:
+    """Does ``text`` state the kind of answer asked for: a count when ``count``, a time when ``time``,
+    an area or a length when ``measure`` says so?"""
+    return ((not count or states_a_count(text)) and (not time or states_a_time(text))
+            and (measure is None or states_a_measure(text, measure)))
 
 
 def _measured(mention: NumberMention) -> NumberMention:
@@ -163,7 +195,7 @@ class Coverage:
     """What one evidence sentence lacks to answer the question."""
 
     missing: tuple[str, ...]  # key terms of the question the sentence lacks
-    answer_type: bool  # it states the kind of answer asked for (a count for "how many", a time for "when")
+    answer_type: bool  # it states the kind of answer asked for (a count, a time, an area or length)
     terms: int = 0  # how many key terms the question has
     named: int = 0  # key terms the sentence has as words (or, across scripts, as names that sound the same)
     claim: bool = False  # the text judged is a claim, which one swapped term may contradict
@@ -187,12 +219,12 @@ def judge_coverage(
     ``tolerance`` closer to the question without it (see ``term_drops``). With ``claim``, the text
     is a claim, which a sentence may cover with one term swapped (``Coverage.substitution``)."""
     terms = key_terms(question)
-    count, time = asks_for_a_count(question), asks_for_a_time(question)
+    count, time, measure = asks_for_a_count(question), asks_for_a_time(question), asks_for_a_measure(question)
     drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
     judged = []
     for row, text in zip(drops, sentences, strict=True):
         found = words(text)
         named = [mentions(t, found) for t in terms]
         missing = tuple(t for t, drop, n in zip(terms, row, named, strict=True) if drop < -tolerance and not n)
-        judged.append(Coverage(missing, _states_kind(text, count, time), len(terms), sum(named), claim))
+        judged.append(Coverage(missing, _states_kind(text, count, time, measure), len(terms), sum(named), claim))
     return judged

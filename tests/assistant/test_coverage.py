@@ -6,6 +6,7 @@ import pytest
 
 from assistant.coverage import (
     asks_for_a_count,
+    asks_for_a_measure,
     asks_for_a_time,
     judge_coverage,
     key_terms,
@@ -208,3 +209,25 @@ def test_a_claim_sharing_too_few_words_is_no_substitution():
     judged = judge_coverage(KeywordEmbedder(), "يوجد 54 ألف جندي أمريكي في اليابان",  # type: ignore[arg-type]
                             ["هناك 522 عسكريا أمريكيا في العراق"], 0.015, claim=True)
     assert judged[0].claim and judged[0].named < judged[0].terms - 1 and not judged[0].substitution
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [("كم تبلغ مساحة قطر؟", "area"), ("What is the area of Qatar?", "area"),
+     ("كم يبلغ طول سور الصين العظيم؟", "length"),
+     ("ما هو ارتفاع جبل إيفرست؟", "length"), ("How tall is the Burj Khalifa?", "length"),
+     ("في أي مكان على طول جادة كيرني؟", None), ("ما طول فترة الحرب؟", None), ("How long did the war last?", None),
+     ("كم عدد الجنود؟", None)],
+)
+def test_area_and_length_questions_ask_for_a_measure(question, measure):
+    assert asks_for_a_measure(question) == measure
+
+
+def test_an_area_question_needs_a_sentence_stating_an_area():
+    question = "كم تبلغ مساحة قطر؟"
+    sentences = ["قطر بعدد سكانها الذي يبلغ 300.000 نسمة", "تبلغ مساحة قطر 11 ألف كيلومتر مربع",
+                 "يبلغ طول قطر 160 كيلومترا"]
+    judged = judge_coverage(KeywordEmbedder(), question, sentences, tolerance=0.015)  # type: ignore[arg-type]
+    assert [c.answer_type for c in judged] == [False, True, False]
+    length = judge_coverage(KeywordEmbedder(), "ما طول قطر؟", sentences, tolerance=0.015)  # type: ignore[arg-type]
+    assert [c.answer_type for c in length] == [False, True, True]
