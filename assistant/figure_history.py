@@ -102,7 +102,7 @@ def asked_year(question: str) -> int | None:
 # "according to Putin", "بحسب بوتين", "وفقا للأمم المتحدة": the source whose figure a question asks for
 # (up to two words after the marker, on the normalised question).
 _ACCORDING_TO = re.compile(
-    r"(?:according to|as stated by|بحسب|حسب|وفقا|وفق|طبقا|نقلا عن|على لسان)\s+(?:the\s+)?(\w+)(?:\s+(\w+))?"
+    r"(?<!\w)(?:according to|as stated by|بحسب|حسب|وفقا|وفق|طبقا|نقلا عن|على لسان)\s+(?:the\s+)?(\w+)(?:\s+(\w+))?"
 )
 _NOT_A_NAME = {"to", "of", "in", "the", "ما", "في", "من", "الى", "علي", "عن"}
 

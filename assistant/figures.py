@@ -103,9 +103,10 @@ def counts_the_dead(mention: NumberMention) -> bool:
 
 
 def counts_the_wounded(mention: NumberMention) -> bool:
-    """Whether a count is of people wounded, whatever group it names ("20 soldiers were wounded")."""
+    """Whether a count is of people wounded, whatever group it names ("20 soldiers were wounded"): a word
+    before the number, or one of the four after it ("2000 جندي في سوريا أصيب منهم 3" counts troops)."""
     return any(_is_one_of(w, _WOUNDED_BEFORE) for w in mention.before) or any(
-        _is_one_of(w, _WOUNDED_AFTER) for w in mention.following
+        _is_one_of(w, _WOUNDED_AFTER) for w in mention.following[:4]
     )
 
 

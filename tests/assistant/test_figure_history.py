@@ -159,6 +159,11 @@ def test_a_count_of_wounded_is_not_a_count_of_the_group(wounded):
     assert history is not None and history.lead.sentence is NEW
 
 
+def test_a_count_followed_later_by_wounded_words_still_counts_the_group():
+    assert states_count_of("ينتشر 2000 جندي أمريكي في سوريا أصيب منهم 3 في هجوم.", "troops")
+    assert asked_source("كم عدد الأصوات التي يحسب لها المرشح؟") == set()  # يحسب is not بحسب
+
+
 def test_a_count_near_a_word_that_only_starts_like_a_death_word_is_still_a_count():
     assert states_count_of("Some 900 US troops stay in Syria past the deadline.", "troops")
     assert not states_count_of("Some 900 US troops stay in Syria past the deadline.", "dead")
