@@ -39,6 +39,9 @@ VISIBLE_TEXT = """() => {
   return out;
 }"""
 URL = re.compile(r"https?://\S+")
+# Article text, quoted as published: «…» in an answer, "> …" lines in the Markdown export (not its ⚠ notices).
+# (On screen the export box may show the space after ">" as a no-break space.)
+ARTICLE_QUOTE = re.compile(r"«[^»]*»|^[^\S\n]*>[^\S\n]+(?![⚠]).*$", re.M)
 # The app's own name, Gradio's footer credit, and the stance model a claim's explanation names (core text).
 OASIS = "مهرجان الرمان في الفيوم\nاستقبل مهرجان الرمان في الفيوم ثمانية آلاف زائر هذا العام.\n"
 ALLOWED = {"Isnad", "Gradio", "API", SHIPPED_NAME}
@@ -46,14 +49,12 @@ ALLOWED = {"Isnad", "Gradio", "API", SHIPPED_NAME}
 
 def english_words(texts: list[str], allowed: set[str]) -> list[str]:
     """The English words left in ``texts``: Latin-letter words other than URLs, file extensions
-    (.txt) and ``allowed`` names (outlets, the app's name)."""
-    left = []
-    for text in texts:
-        rest = URL.sub(" ", text)
-        for name in sorted(allowed, key=len, reverse=True):
-            rest = rest.replace(name, " ")
-        left += [w for w in re.findall(r"(?<![.\w])[A-Za-z][A-Za-z'’-]+", rest)]
-    return left
+    (.txt), ``allowed`` names (outlets, the app's name) and article text quoted as published
+    (``ARTICLE_QUOTE``: an Arabic article may name "ABC")."""
+    rest = URL.sub(" ", ARTICLE_QUOTE.sub(" ", "\n".join(texts)))
+    for name in sorted(allowed, key=len, reverse=True):
+        rest = rest.replace(name, " ")
+    return re.findall(r"(?<![.\w])[A-Za-z][A-Za-z'’-]+", rest)
 
 
 def to_arabic(ui: UI) -> None:
