@@ -35,6 +35,10 @@ _PAGE = 2000
 # (ConnectError, ReadError, RemoteProtocolError, timeouts) from every call, and at construction a
 # ValueError raised while handling one of them (so it is the ValueError's __context__).
 _NETWORK_ERRORS = (httpx.TransportError, ConnectionError)
+# HNSW candidate list for a search. Chroma's default (100) let the 40 nearest chunks differ in their tail
+# from one process to the next over the same index (37 of 40 in common), and with them the evidence and
+# the abstention; at 400 the search is stable (docs/benchmarks.md, "Repeatable answers").
+SEARCH_EF = 400
 
 
 def open_chroma_client(
@@ -77,8 +81,10 @@ class ChromaStore:
                 f"{collection}_chunks",
                 embedding_function=None,
                 metadata={**self._meta, "generation": "0"},
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
             )
+            if (self._chunks.configuration_json or {}).get("hnsw", {}).get("ef_search") != SEARCH_EF:
+                self._chunks.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})  # an index made before
             self._articles = client.get_or_create_collection(
                 f"{collection}_articles", embedding_function=None, metadata=dict(self._meta)
             )
