@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from assistant.coverage import words
 from assistant.evidence import EvidenceSentence
 from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, counts_the_wounded, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
@@ -111,14 +112,14 @@ def asked_source(question: str) -> set[str]:
     """The (normalised) words naming the source a question attributes its figure to ("بحسب بوتين" →
     {"بوتين"}), if any."""
     match = _ACCORDING_TO.search(normalize(question))
-    words = [w for w in (match.groups() if match else ()) if w and w not in _NOT_A_NAME and not w.isdigit()]
-    return {w for w in words if len(light_stem(w)) >= 3}
+    named = [w for w in (match.groups() if match else ()) if w and w not in _NOT_A_NAME and not w.isdigit()]
+    return {w for w in named if len(light_stem(w)) >= 3}
 
 
 def names_source(text: str, source: set[str]) -> bool:
     """Does ``text`` name the asked source: each of its words, light-stemmed alike or, across scripts, a
     name that sounds the same ("Putin" and بوتين)?"""
-    found = re.findall(r"\w+", normalize(text))
+    found = words(text)
     stems = {light_stem(w) for w in found}
     return bool(source) and all(
         light_stem(w) in stems or any(sounds_alike(w, other) for other in found) for w in source
@@ -195,8 +196,8 @@ def figure_history(
 def question_history(question: str, ranked: list[EvidenceSentence]) -> FigureHistory | None:
     """The figure history answering a how-many ``question``: the newest figure leads, unless the
     question asks for one source's figure and the best matching figure is that source's."""
-    figures = relevant_figures(question, ranked)
-    if not figures or not ranked:
+    figures = relevant_figures(question, ranked)  # empty when nothing is ranked
+    if not figures:
         return None
     attributed = names_source(figures[0].sentence.text, asked_source(question))
     return figure_history(figures, ranked[0].score, newest_leads=not attributed)

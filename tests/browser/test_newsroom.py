@@ -40,8 +40,7 @@ VISIBLE_TEXT = """() => {
 }"""
 URL = re.compile(r"https?://\S+")
 # Article text, quoted as published: «…» in an answer, "> …" lines in the Markdown export (not its ⚠ notices).
-# (On screen the export box may show the space after ">" as a no-break space.)
-ARTICLE_QUOTE = re.compile(r"«[^»]*»|^[^\S\n]*>[^\S\n]+(?![⚠]).*$", re.M)
+ARTICLE_QUOTE = re.compile(r"«[^»]*»|^ *> (?![⚠]).*$", re.M)
 # The app's own name, Gradio's footer credit, and the stance model a claim's explanation names (core text).
 OASIS = "مهرجان الرمان في الفيوم\nاستقبل مهرجان الرمان في الفيوم ثمانية آلاف زائر هذا العام.\n"
 ALLOWED = {"Isnad", "Gradio", "API", SHIPPED_NAME}
