@@ -11,8 +11,9 @@ in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the que
   it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
   The second test embeds the question once per key term (a few short queries).
 
-The answer must also be of the kind asked for: a count for "how many", a time for "when", an area or
-a length for "what is the area / how long is…".
+The answer must also be of the kind asked for: a count for "how many" (and a sentence naming what is
+counted: "How many Russian soldiers are in Armenia?" is not answered by a list of 20 countries that
+names Armenia), a time for "when", an area or a length for "what is the area / how long is…".
 A claim, unlike a question, may differ from a sentence by one term: "Ankara and Washington agreed
 on Iraq" against a source's "… agreed on Manbij" is contradicted, not unanswered. So a sentence that
 has every key term of a claim but one, as words, covers it.
@@ -26,7 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.figures import unit_kind
+from assistant.figures import asked_group, group_of, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from ingest.arabic import light_stem, normalize
 from ingest.dates import states_a_time
@@ -52,6 +53,11 @@ _ENGLISH_STOPWORDS = set(_ENGLISH_STOPWORD_LIST.split())
 _CLITICS = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # "How many …?", "كم عدد …؟": the answer is a count of something.
 _COUNT_QUESTION = re.compile(r"\b(how many|number of)\b|(^|\s)(كم|ما)\s+(عدد|اعداد)(\s|$)", re.IGNORECASE)
+# Words that count people as such: "كم عدد الأشخاص…؟" is answered by "عشرة ملايين شخص" or "30 ألفا من سكانها".
+_PEOPLE = {normalize(w) for w in ("شخص", "أشخاص", "شخصا", "ناس", "الناس", "نسمة", "سكان", "فرد", "أفراد", "people",
+                                  "persons", "person")}
+# "كم عدد الجنود …؟": the word after عدد is what the question counts.
+_COUNTED_NOUN = re.compile(r"(^|\s)(كم|ما)\s+(عدد|اعداد)\s+(?P<noun>[^\W\d_]+)")
 # "When …?", "متى …؟", "in what year": the answer is a time.
 _TIME_QUESTION = re.compile(
     r"\b(when|what year|which year|what date)\b|(^|\s)(متي|في اي (عام|سنه)|ما تاريخ)(\s|$)", re.IGNORECASE
@@ -177,6 +183,47 @@ def _states_kind(text: str, count: bool, time: bool, measure: str | None = None)
             and (measure is None or states_a_measure(text, measure)))
 
 
+def counted_noun(question: str) -> str | None:
+    """What an Arabic how-many question counts, normalised: الجنود in "كم عدد الجنود الروس في أرمينيا؟"."""
+    match = _COUNTED_NOUN.search(normalize(question))
+    return match.group("noun") if match else None
+
+
+def names_what_is_counted(question: str, text: str) -> bool:
+    """Does ``text`` name what a how-many ``question`` counts? A group news figures count (troops,
+    refugees…: ``assistant.figures``) by any of its words in either language, or the counted Arabic
+    noun in some form ("عدد السكان" meets سكانها). "How many Russian soldiers are in Armenia?" is not
+    answered by "20 countries, Armenia among them, field the S-300"; a question whose counted thing
+    is neither (an English noun outside the groups) is not checked, as across languages only e5 could."""
+    found = words(text)
+    group = asked_group(question)
+    if group is not None and any(group_of(w) == group for w in found):
+        return True
+    noun = counted_noun(question)
+    if noun is None:
+        return group is None
+    return mentions(noun, found) or any(_same_consonants(noun, w) for w in found) or (
+        _names_people(noun) and any(_names_people(w) for w in found)
+    )
+
+
+def _names_people(word: str) -> bool:
+    """Is the (normalised) word one of the words for people counted as such (أشخاص، الناس، نسمة، سكان)?"""
+    return bool(word_forms(word) & _PEOPLE)
+
+
+def _consonants(word: str) -> str:
+    """A normalised Arabic word's consonants, long vowels and the feminine ending dropped: the skeleton a
+    singular and its broken plural share (جنود / جندي → جند, نقاط / نقطة → نقط, مدارس / مدرسة → مدرس)."""
+    return re.sub(r"[اويىءه]", "", word)
+
+
+def _same_consonants(noun: str, word: str) -> bool:
+    """``word`` is ``noun`` in another number (a broken plural or its singular), clitics aside."""
+    nouns = {_consonants(f) for f in word_forms(noun)}
+    return any(len(c) >= 2 and c in nouns for c in (_consonants(f) for f in word_forms(word)))
+
+
 def _measured(mention: NumberMention) -> NumberMention:
     """The mention with the unit of a range or list it opens ("30 و 45 في المئة": a percentage)."""
     for word in mention.following:
@@ -226,5 +273,6 @@ def judge_coverage(
         found = words(text)
         named = [mentions(t, found) for t in terms]
         missing = tuple(t for t, drop, n in zip(terms, row, named, strict=True) if drop < -tolerance and not n)
-        judged.append(Coverage(missing, _states_kind(text, count, time, measure), len(terms), sum(named), claim))
+        kind = _states_kind(text, count, time, measure) and (not count or names_what_is_counted(question, text))
+        judged.append(Coverage(missing, kind, len(terms), sum(named), claim))
     return judged

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.numbers import NumberMention, extract_numbers
+from assistant.numbers import NumberMention, extract_numbers, is_a_number
 from ingest.arabic import normalize
 
 _ARTICLE_CLITICS = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?")
@@ -94,11 +94,22 @@ def _is_one_of(word: str, stems: tuple[str, ...]) -> bool:
     return word in stems if word.isascii() else strip_clitics(word).startswith(stems)
 
 
+def _own_words(mention: NumberMention) -> tuple[str, ...]:
+    """The words after a number up to the next number: what befalls "two" in "900 troops, two of whom
+    died" is not said of the 900."""
+    own = []
+    for word in mention.following:
+        if is_a_number(word):
+            break
+        own.append(word)
+    return tuple(own)
+
+
 def counts_the_dead(mention: NumberMention) -> bool:
     """Whether a count is of people who died, whatever group it names ("4 Russian fighters were killed"
     is a toll, not how many fighters there are). Words before the number, or death idioms after it."""
     return any(_is_one_of(w, _KILLED_BEFORE) for w in mention.before) or any(
-        _is_one_of(w, _DIED_AFTER) for w in mention.following
+        _is_one_of(w, _DIED_AFTER) for w in _own_words(mention)
     )
 
 
@@ -106,7 +117,7 @@ def counts_the_wounded(mention: NumberMention) -> bool:
     """Whether a count is of people wounded, whatever group it names ("20 soldiers were wounded"): a word
     before the number, or one of the four after it ("2000 جندي في سوريا أصيب منهم 3" counts troops)."""
     return any(_is_one_of(w, _WOUNDED_BEFORE) for w in mention.before) or any(
-        _is_one_of(w, _WOUNDED_AFTER) for w in mention.following[:4]
+        _is_one_of(w, _WOUNDED_AFTER) for w in _own_words(mention)[:4]
     )
 
 

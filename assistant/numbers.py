@@ -96,6 +96,11 @@ def _token_value(token: str) -> float | None:
     return float(word) if word is not None else None
 
 
+def is_a_number(word: str) -> bool:
+    """A normalised word that is a number by itself: digits ("2", "2,000") or a number word ("two", اثنان)."""
+    return _token_value(word) is not None
+
+
 def _continues_words(previous: float, token: str) -> float | None:
     """The value ``token`` adds to a number written in words so far (last part ``previous``), or None
     when it starts something else: "twenty five", "خمسة وعشرون" (5 + 20), "ثلاثة عشر" (3 + 10),

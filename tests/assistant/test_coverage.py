@@ -8,9 +8,11 @@ from assistant.coverage import (
     asks_for_a_count,
     asks_for_a_measure,
     asks_for_a_time,
+    counted_noun,
     judge_coverage,
     key_terms,
     mentions,
+    names_what_is_counted,
     states_a_count,
     without_term,
     words,
@@ -107,7 +109,7 @@ def test_a_count_is_a_number_of_things(text, count):
 class KeywordEmbedder:
     """A stand-in for e5 in 3 dimensions: how much a text is about Syria, Japan and troops."""
 
-    AXES = (("سوريا", "syria"), ("اليابان", "japan"), ("جندي", "جنود", "troops"))
+    AXES: tuple[tuple[str, ...], ...] = (("سوريا", "syria"), ("اليابان", "japan"), ("جندي", "جنود", "troops"))
 
     def _vector(self, text: str) -> np.ndarray:
         lowered = text.lower()
@@ -148,6 +150,46 @@ def test_a_count_question_needs_a_sentence_stating_a_count():
                             ["Troops in Syria rose by 30 percent.", "900 troops are in Syria."], tolerance=0.01)
     assert [c.answer_type for c in judged] == [False, True]
     assert [c.covers for c in judged] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("كم عدد الجنود الروس في أرمينيا؟", "الجنود"),
+        ("ما عدد سكان البرتغال؟", "سكان"),
+        ("How many players does a volleyball team have?", None),  # English nouns are not read
+        ("ما هي عاصمة منغوليا؟", None),
+    ],
+)
+def test_the_counted_noun_of_an_arabic_how_many_question(question, noun):
+    assert counted_noun(question) == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "named"),
+    [
+        # a known group, in either language, by any of its words
+        ("How many US troops remain in Syria?", "نحو 900 جندي أمريكي في سوريا", True),
+        ("كم عدد الجنود الروس في أرمينيا؟", "منظومة إس-300 لدى 20 دولة في العالم، منها أرمينيا", False),
+        # the counted Arabic noun in another form: a suffix, a broken plural or its singular, people as such
+        ("كم عدد سكان قطر؟", "قطر بعدد سكانها الذي يبلغ 300.000 نسمة", True),
+        ("كم عدد النقاط التي سجلها الفريق؟", "سجل الفريق 17 نقطة", True),
+        ("كم عدد المدارس في المدينة؟", "افتتحت في المدينة 12 مدرسة", True),
+        ("كم عدد الناس الذين نزحوا؟", "نزح عشرة ملايين شخص", True),
+        ("كم عدد لاعبي فريق كرة الطائرة؟", "ورحل في الحادث 11 شخصا، من بينهم طاقم الطائرة المكون من 3 أفراد.", False),
+        # an English noun outside the known groups is not checked
+        ("How many moons does Jupiter have?", "للمشتري 95 قمرا", True),
+    ],
+)
+def test_a_how_many_answer_names_what_is_counted(question, sentence, named):
+    assert names_what_is_counted(question, sentence) is named
+
+
+def test_a_count_of_something_else_does_not_cover_a_how_many_question():
+    question = "كم عدد الجنود في أرمينيا؟"
+    judged = judge_coverage(KeywordEmbedder(), question,  # type: ignore[arg-type]
+                            ["في أرمينيا 20 دولة", "في أرمينيا 3000 جندي"], tolerance=0.01)
+    assert [c.answer_type for c in judged] == [False, True]
 
 
 def _sentence(text: str, similarity: float) -> EvidenceSentence:

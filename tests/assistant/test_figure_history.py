@@ -164,6 +164,16 @@ def test_a_count_followed_later_by_wounded_words_still_counts_the_group():
     assert asked_source("كم عدد الأصوات التي يحسب لها المرشح؟") == set()  # يحسب is not بحسب
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["About 900 US troops, two of whom died in a blast, remain in Syria.",
+     "ينتشر نحو 2000 جندي أمريكي في سوريا لقي اثنان منهم مصرعهم."],
+)
+def test_a_toll_of_some_of_a_group_does_not_make_its_count_a_toll(text):
+    """The death words belong to the number before them ("two of whom died"), not to the group's count."""
+    assert states_count_of(text, "troops") and states_count_of(text, "dead")
+
+
 def test_a_count_near_a_word_that_only_starts_like_a_death_word_is_still_a_count():
     assert states_count_of("Some 900 US troops stay in Syria past the deadline.", "troops")
     assert not states_count_of("Some 900 US troops stay in Syria past the deadline.", "dead")

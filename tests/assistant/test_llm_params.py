@@ -187,8 +187,12 @@ def test_serve_warms_the_llm_up_in_the_background_in_llm_mode_only(mode: str):
     from assistant.ui.page import begin_llm_warm_up
 
     started = threading.Event()
-    service = SimpleNamespace(settings=Settings(_env_file=None, mode=mode),
-                              llm=SimpleNamespace(warm_up=lambda: started.set() or 3))
+
+    def warm_up() -> int:
+        started.set()
+        return 3
+
+    service = SimpleNamespace(settings=Settings(_env_file=None, mode=mode), llm=SimpleNamespace(warm_up=warm_up))
     thread = begin_llm_warm_up(service)  # type: ignore[arg-type]
     if mode == "extractive":
         assert thread is None and not started.is_set()

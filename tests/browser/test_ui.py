@@ -278,6 +278,8 @@ def test_uploaded_article_is_listed_and_then_cited(ui: UI, tmp_path: Path):
 def test_hostile_article_text_is_shown_as_text(ui: UI):
     ui.ask("How many zebras did the Port Velmora sanctuary count?")
     card = ui.cards().filter(has_text="Zebra count").first
+    # It failed once in CI (no such card within the timeout, cause unknown): say what was shown instead.
+    assert card.count() == 1, ui.page.inner_text("#citations")[:2000]
     assert card.locator(".title").text_content() == HOSTILE["title"]
     assert card.locator(".outlet").text_content() == HOSTILE["source"]
     assert PAYLOAD_IMG in (card.locator(".quote").text_content() or "")
