@@ -20,7 +20,7 @@ from assistant.notices import Notice
 from assistant.numbers import NumberMention, extract_numbers, number_values, states_a_figure
 from assistant.prompts import chat_prompt
 from assistant.tokens import count_tokens
-from assistant.verification import same_figure, unsupported_numbers
+from assistant.verification import lead_figure_of_another, same_figure, unsupported_numbers
 from ingest.arabic import detect_language
 
 NOT_FOUND = "NOT_FOUND"
@@ -275,11 +275,19 @@ def llm_draft(
     else:
         reply = chat.invoke(messages)
         text = str(getattr(reply, "content", reply)).strip()
-    return check_llm_answer(text, language, shown)
+    return check_llm_answer(text, language, shown, question)
 
 
-def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) -> tuple[Draft | None, str]:
-    """Verify a model answer against the evidence it was shown; renumber its citations 1..n."""
+def _figures(values: list[float]) -> str:
+    """Figures written out: "22000000, 2.5" (not 2.2e+07)."""
+    return ", ".join(f"{v:.0f}" if v == int(v) else f"{v:g}" for v in values)
+
+
+def check_llm_answer(
+    text: str, language: str, shown: list[EvidenceSentence], question: str = ""
+) -> tuple[Draft | None, str]:
+    """Verify a model answer against the evidence it was shown (and, given the ``question``, that each
+    figure it leads with is the cited sentence's figure for what was asked); renumber its citations 1..n."""
     if not text:
         return None, Notice("empty_answer")
     if NOT_FOUND in text:
@@ -299,7 +307,9 @@ def check_llm_answer(text: str, language: str, shown: list[EvidenceSentence]) ->
     stated_years = {m.value for m in extract_numbers(text) if m.is_year}
     missing = [m for m in missing if not (m in source_years and m in stated_years)]
     if missing:
-        return None, Notice("unsupported_figures", figures=", ".join(f"{m:g}" for m in missing))
+        return None, Notice("unsupported_figures", figures=_figures(missing))
+    if question and (elsewhere := lead_figure_of_another(question, text, [s.text for s in cited])) is not None:
+        return None, Notice("figures_of_another", figures=_figures([elsewhere]))
     if detect_language(_REF.sub("", text)) != language:
         return None, Notice("wrong_language")
     renumber = {old: new for new, old in enumerate(order, start=1)}

@@ -20,6 +20,7 @@ from assistant.coverage import words
 from assistant.evidence import EvidenceSentence
 from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, counts_the_wounded, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
+from assistant.places import places_named
 from assistant.verification import same_figure
 from ingest.arabic import light_stem, normalize
 from ingest.transliteration import sounds_alike
@@ -156,14 +157,17 @@ def _in_year(figure: DatedFigure, year: int) -> bool:
 
 def relevant_figures(question: str, ranked: list[EvidenceSentence], margin: float = LEAD_MARGIN) -> list[DatedFigure]:
     """The figures answering a how-many ``question``: counts of the thing it asks about in the
-    sentences within ``margin`` of the best one (best first), within the question's own year if it
-    sets one, and from the sentences naming the source it asks about ("according to Putin") when any
-    does. Empty when the question names no counted thing we know."""
+    sentences within ``margin`` of the best one (best first) that name every country the question
+    names ("US troops in Syria": not 522 US troops in Iraq; ``assistant.places``), within the
+    question's own year if it sets one, and from the sentences naming the source it asks about
+    ("according to Putin") when any does. Empty when the question names no counted thing we know."""
     group = asked_group(question)
     if group is None or not ranked:
         return []
-    best = ranked[0].score
-    found = [f for s in ranked if s.score >= best - margin for f in figures_of(s, group)]
+    best, places = ranked[0].score, places_named(question)
+    found = [
+        f for s in ranked if s.score >= best - margin and places <= places_named(s.text) for f in figures_of(s, group)
+    ]
     source = asked_source(question)
     found = [f for f in found if names_source(f.sentence.text, source)] or found
     year = asked_year(question)

@@ -16,6 +16,7 @@ NOTICES: dict[str, str] = {
     "cited_nothing": "the model's answer cited no evidence",
     "cited_missing": "the model cited evidence that does not exist",
     "unsupported_figures": "the model stated {figures}, which its cited evidence does not contain",
+    "figures_of_another": "the model stated {figures}, which its cited evidence gives for something else",
     "wrong_language": "the model did not answer in the question's language",
     "stale_lead": "the model led with {said}, not the newest source's figure ({figure}, {source})",
     "stale_lead_none": "the model led with no figure, not the newest source's figure ({figure}, {source})",

@@ -296,9 +296,10 @@ class IsnadService:
         return Evidence(query, ranked, timings, covered)
 
     def _should_abstain(self, ranked: list[EvidenceSentence], query: Query, claim: bool = False) -> bool:
-        """Not covered: no sentence is similar enough to the question, or none of the similar ones has
-        the question's key terms and the kind of answer it asks for (``assistant.coverage``), as asked
-        or in its Arabic translation (llm mode), whose terms Arabic sentences hold word for word.
+        """Not covered: no sentence is similar enough to the question, or none of the similar ones read
+        (the first few, and for a how-many question those further down stating a count of what it asks
+        about) has the question's key terms and the kind of answer it asks for (``assistant.coverage``),
+        as asked or in its Arabic translation (llm mode), whose terms Arabic sentences hold word for word.
         A ``claim`` may differ from a sentence by one substituted term: that sentence can contradict it."""
         s = self.settings
 
@@ -309,9 +310,11 @@ class IsnadService:
             ]
             return [any(column) for column in zip(*judged, strict=True)]
 
+        group = asked_group(query.text) if query.asks_for_quantity else None
         return should_abstain(
             ranked, query.language, s.min_relevance, s.min_relevance_same_language,
             covers if s.coverage_tolerance >= 0 else None, s.coverage_sentences,
+            (lambda text: states_count_of(text, group)) if group else None,
         )
 
     def _translate(self, question: str) -> str | None:

@@ -4,7 +4,7 @@
   offsets (a headline: exactly its stored title); ``verified_citations`` binds evidence sentences to
   numbered citations with that check.
 - ``same_figure``: the one rule for "these two numbers state the same figure", used by answers
-  (``unsupported_numbers``) and claims (``assistant.stance.figure_stance``).
+  (``unsupported_numbers``, ``lead_figure_of_another``) and claims (``assistant.stance.figure_stance``).
 - ``should_abstain``: the sources do not cover the question, so Isnad says so instead of answering.
 - ``aggregate_verdict``: a claim's verdict from its evidence sentences' stances.
 
@@ -13,11 +13,13 @@ Rendering shows what these decided; nothing else re-checks a quote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from assistant.coverage import key_terms, mentions, words
 from assistant.evidence import Citation, EvidenceSentence
 from assistant.figures import comparable
 from assistant.numbers import NumberMention, extract_numbers
@@ -88,6 +90,34 @@ def unsupported_numbers(answer: str, evidence: str) -> list[float]:
     return sorted({m.value for m in extract_numbers(answer) if not any(same_figure(m, e, 0.0) for e in stated)})
 
 
+# Where a sentence's clauses part: commas, semicolons, colons, a dash between spaces (not quotation
+# marks: «…» and "…" set off a name or a quoted phrase as often as a clause).
+_CLAUSE_BREAK = re.compile(r"[،,;؛:]|\s[-–—]\s")
+
+
+def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) -> float | None:
+    """The figure a generated ``answer`` leads with (its first that is not a year), when its cited
+    ``evidence`` states it only of something else: every clause holding it lacks a key term of the
+    ``question`` that its sentence names elsewhere. "Qatar's population is 22 million [1]" against
+    «قطر بعدد سكانها الذي يبلغ 300.000 نسمة، "عادت السعودية بسكانها الـ22 مليون نسمة» (22 million is Saudi
+    Arabia's). Later figures may be context ("900 troops guard 9,000 prisoners"). A sentence that names
+    none of the question's terms as words (another language) does not count against it."""
+    lead = next((m for m in extract_numbers(answer) if not m.is_year), None)
+    if lead is None:
+        return None
+    terms = key_terms(question)
+    clauses = []  # (the words of a clause stating the figure, the key terms its sentence names)
+    for sentence in evidence:
+        named = [t for t in terms if mentions(t, words(sentence))]
+        clauses += [
+            (words(c), named) for c in _CLAUSE_BREAK.split(sentence)
+            if any(e.value == lead.value for e in extract_numbers(c))
+        ]
+    if clauses and not any(all(mentions(t, found) for t in named) for found, named in clauses):
+        return lead.value
+    return None
+
+
 # --------------------------------------------------------------------------------- abstention
 CoverageCheck = Callable[[Sequence[str]], Sequence[bool]]  # sentence texts → does each cover the question?
 
@@ -111,15 +141,20 @@ def relevant_sentences(
 
 def should_abstain(
     ranked: list[EvidenceSentence], language: str, cross_language: float, same_language: float,
-    covers: CoverageCheck | None = None, checked: int = 5,
+    covers: CoverageCheck | None = None, checked: int = 5, states_answer: Callable[[str], bool] | None = None,
 ) -> bool:
     """True when the sources do not cover the question: no evidence sentence is similar enough to
     it (``relevant_sentences``) or, with ``covers`` (``assistant.coverage``), none of the first
-    ``checked`` similar ones has all its key terms and the kind of answer it asks for."""
+    ``checked`` similar ones has all its key terms and the kind of answer it asks for — nor, with
+    ``states_answer`` (a how-many question: "states a count of the troops"), up to ``checked`` more
+    similar ones further down that state such an answer."""
     relevant = relevant_sentences(ranked, language, cross_language, same_language)
     if not relevant:
         return True
-    return covers is not None and not any(covers([s.text for s in relevant[:checked]]))
+    read = relevant[:checked]
+    if states_answer is not None:
+        read += [s for s in relevant[checked:] if states_answer(s.text)][:checked]
+    return covers is not None and not any(covers([s.text for s in read]))
 
 
 # ----------------------------------------------------------------------------- claim verdicts

@@ -17,6 +17,7 @@ ARABIC_NOTICES: dict[str, str] = {
     "cited_nothing": "لم تستشهد إجابة النموذج بأي دليل",
     "cited_missing": "استشهد النموذج بدليل غير موجود",
     "unsupported_figures": "ذكر النموذج {figures}، ولا ترد في الأدلة التي استشهد بها",
+    "figures_of_another": "ذكر النموذج {figures}، والأدلة التي استشهد بها تذكرها عن أمر آخر",
     "wrong_language": "لم يُجب النموذج بلغة السؤال",
     "stale_lead": "بدأ النموذج بالرقم {said}، لا برقم أحدث مصدر ({figure}، {source})",
     "stale_lead_none": "لم يبدأ النموذج برقم أحدث مصدر ({figure}، {source})",

@@ -6,7 +6,13 @@ from assistant.answering import Draft, check_llm_answer, extractive_draft, selec
 from assistant.evidence import EvidenceSentence, best_similarity, candidate_sentences, looks_like_instruction
 from assistant.query import asks_for_quantity
 from assistant.retrieval import RetrievedPassage
-from assistant.verification import StancedEvidence, should_abstain, verified_citations, verify_citation
+from assistant.verification import (
+    StancedEvidence,
+    lead_figure_of_another,
+    should_abstain,
+    verified_citations,
+    verify_citation,
+)
 from vectorstore.records import Hit, StoredArticle, StoredChunk
 
 pytestmark = pytest.mark.unit
@@ -54,6 +60,43 @@ def test_a_number_is_checked_against_the_cited_sentence_not_all_evidence():
     # 900 is in evidence [2] but the model cited only [1]
     draft, reason = check_llm_answer("About 900 troops remain [1].", "en", [INTRO, TROOPS])
     assert draft is None and "900" in reason
+
+
+QATAR = "وأضاف الشهابي أن قطر بعدد سكانها الذي يبلغ 300.000 نسمة، \"عادت السعودية بسكانها الـ22 مليون نسمة، والإمارات."
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "elsewhere"),
+    [
+        # BBC Arabic, 2018-06-05: the model gave Saudi Arabia's 22 million as Qatar's population
+        ("كم عدد سكان قطر؟", "يبلغ عدد سكان قطر 22 مليون نسمة [1].", 22_000_000),
+        ("What is the population of Qatar?", "Qatar has a population of 22 million [1].", 22_000_000),
+        ("كم عدد سكان قطر؟", "يبلغ عدد سكان قطر 300 ألف نسمة، والسعودية 22 مليونا [1].", None),
+        ("كم عدد سكان السعودية؟", "يبلغ عدد سكان السعودية 22 مليون نسمة [1].", None),
+    ],
+)
+def test_a_lead_figure_the_cited_sentence_gives_for_something_else_is_caught(question, answer, elsewhere):
+    assert lead_figure_of_another(question, answer, [QATAR]) == elsewhere
+
+
+def test_a_figure_in_the_clause_that_names_what_was_asked_is_not_caught():
+    seed = "ولا يزال نحو 900 جندي أمريكي منتشرين في سوريا، والتي تحافظ على القبض على حوالي 9000 من مقاتلي داعش"
+    question = "كم عدد الجنود الأمريكيين في سوريا؟"
+    assert lead_figure_of_another(question, "نحو 900 جندي أمريكي يحرسون 9000 من مقاتلي داعش [1].", [seed]) is None
+    assert lead_figure_of_another(question, "نحو 9000 جندي أمريكي [1].", [seed]) == 9000
+    # a name in quotation marks is part of its clause (BBC Arabic: نحو 60 ألف عنصر من "الحركى")
+    harkis = 'واستقبلت فرنسا بعد توقيع وقف الحرب نحو 60 ألف عنصر من "الحركى"، ووضعوا في مراكز إيواء.'
+    assert lead_figure_of_another("كم عدد الحركى الذين استقبلتهم فرنسا؟", "نحو 60 ألفا [1].", [harkis]) is None
+    # the sentence names none of the question's terms as words (another language): not judged
+    assert lead_figure_of_another("How many troops are there?", "About 900 [1].", [seed]) is None
+
+
+def test_an_answer_giving_another_things_figure_falls_back_with_the_reason():
+    shown = [sentence(QATAR, 0.85, doc="q")]
+    draft, reason = check_llm_answer("يبلغ عدد سكان قطر 22 مليون نسمة [1].", "ar", shown, "كم عدد سكان قطر؟")
+    assert draft is None and "22000000" in reason and "something else" in reason
+    draft, reason = check_llm_answer("يبلغ عدد سكان قطر 300.000 نسمة [1].", "ar", shown, "كم عدد سكان قطر؟")
+    assert draft is not None and reason == ""
 
 
 def test_the_models_not_found_falls_back_to_the_evidence():

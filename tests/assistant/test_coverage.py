@@ -212,6 +212,22 @@ def test_should_abstain_when_no_similar_sentence_covers_the_question():
     assert should_abstain(similar[2:], "ar", 0.80, 0.82, covers)  # nothing over the bar: not even read
 
 
+def test_a_how_many_question_also_reads_similar_sentences_further_down_that_state_its_count():
+    """"How has the number of US troops in Syria changed over time?": the 2,000 troops sentence was the
+    6th over the bar, behind five without a count."""
+    similar = [_sentence(f"عن سوريا {i}", 0.86) for i in range(5)] + [
+        _sentence("بلا رقم", 0.85), _sentence("ينتشر 2000 جندي في سوريا", 0.84)]
+    read: list[list[str]] = []
+
+    def covers(texts):
+        read.append(list(texts))
+        return ["جندي" in t for t in texts]
+
+    assert should_abstain(similar, "ar", 0.80, 0.82, covers)
+    assert not should_abstain(similar, "ar", 0.80, 0.82, covers, states_answer=lambda t: "2000" in t)
+    assert read[-1][-1] == "ينتشر 2000 جندي في سوريا" and "بلا رقم" not in read[-1]
+
+
 
 @pytest.mark.parametrize(
     ("question", "asks"),
