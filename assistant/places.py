@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.coverage import word_forms, words
 from ingest.arabic import normalize
 
 # place -> its forms: English words or phrases (lower case) and Arabic words, as written.
@@ -103,8 +104,6 @@ def _without_endings(form: str) -> set[str]:
 @lru_cache(maxsize=4096)
 def places_named(text: str) -> frozenset[str]:
     """The places ``text`` names, by any of their forms in either language."""
-    from assistant.coverage import word_forms, words  # the word forms of the coverage check
-
     found = words(text)
     cores = [{c for f in word_forms(w) for c in _without_endings(_arabic_core(f))} if not w.isascii() else {w}
              for w in found]
