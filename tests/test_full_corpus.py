@@ -13,6 +13,7 @@ import pytest
 from conftest import SAMPLE, make_settings
 
 from assistant.answering import Answer
+from assistant.places import places_named
 from assistant.service import IsnadService
 
 FULL_INDEX = os.environ.get("ISNAD_FULL_INDEX_DIR")
@@ -42,6 +43,9 @@ def assert_900_leads_and_2018_is_earlier(answer: Answer) -> None:
     older = [p for p in answer.figures if p.published.startswith("2018") and p.value == 2000]
     assert older and answer.citations[older[0].n - 1].verified, answer.figures
     assert answer.figures[-1].value == 900 and answer.figures[-1].n == 1
+    # every figure of the history is one for Syria (522 US troops in Iraq was once listed as earlier)
+    quotes = [answer.citations[p.n - 1].quote for p in answer.figures]
+    assert all("syria" in places_named(q) for q in quotes), quotes
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
