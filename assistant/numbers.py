@@ -11,6 +11,9 @@ from ingest.arabic import normalize
 _CITATION = re.compile(r"\[\d+\]")
 # After normalize(): digits are Western; separators , ، ٬ and decimal points . ٫
 _NUMBER = re.compile(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?")
+# Dots between groups of three digits, as Arabic news often writes thousands: "300.000 نسمة", "10.000 مدني"
+# (every such figure in the sample corpus); a leading 0 stays a decimal ("0.125").
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 _UNITS = {
     # Arabic (normalised spelling: ة→ه, أ/إ/آ→ا, ى→ي)
@@ -40,7 +43,7 @@ _APPROX = {
     "about", "around", "approximately", "nearly", "roughly", "some", "almost", "over", "more",
     "نحو", "حوالي", "قرابه", "زهاء", "تقريبا", "يقرب", "اكثر", "اقل", "قرابة",
 }
-_TOKEN = re.compile(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?|\d+(?:[.٫]\d+)?|[^\W\d]+|%")
+_TOKEN = re.compile(rf"{_DOT_THOUSANDS.pattern}(?![\d.]*\d)|{_NUMBER.pattern}|[^\W\d]+|%")
 # A name with a number in it is no figure: S-300, اس-300, F-16, MiG-29, A320, G20, COVID-19. (A
 # one-letter Arabic clitic before digits is: ب300, و2000.)
 _DESIGNATION = re.compile(r"(?:\b[A-Za-z]+|(?<![^\W\d_])[^\W\d_]{2,})[-‐–]\d+|\b[A-Za-z]+\d+")
@@ -90,6 +93,8 @@ def _word_value(token: str) -> int | None:
 
 
 def _token_value(token: str) -> float | None:
+    if _DOT_THOUSANDS.fullmatch(token):
+        return float(token.replace(".", ""))
     if _NUMBER.fullmatch(token):
         return float(re.sub(r"[,،٬]", "", token).replace("٫", "."))
     word = _word_value(token)

@@ -26,6 +26,10 @@ pytestmark = pytest.mark.unit
         ("S-300 and F-16 jets, an A320 at the G20 during COVID-19", set()),
         ("ب300 جندي و2000 مقاتل", {300, 2000}),  # a one-letter clitic on a figure
         ("between 1,500-2,000 gunmen", {1500, 2000}),
+        # dots between thousands, as Arabic news writes them (BBC Arabic: Qatar's 300.000 people)
+        ("قطر بعدد سكانها الذي يبلغ 300.000 نسمة", {300_000}),
+        ("وقتل في الصراع نحو 10.000 مدني", {10_000}),
+        ("1.244 منطقة و2.5 مليون شخص و0.125 ملم", {1244, 2_500_000, 0.125}),
     ],
 )
 def test_numbers_are_read_as_numbers(text, values):
