@@ -90,9 +90,9 @@ def unsupported_numbers(answer: str, evidence: str) -> list[float]:
     return sorted({m.value for m in extract_numbers(answer) if not any(same_figure(m, e, 0.0) for e in stated)})
 
 
-# Where a sentence's clauses part: commas, semicolons, colons, a dash between spaces (not quotation
-# marks: «…» and "…" set off a name or a quoted phrase as often as a clause).
-_CLAUSE_BREAK = re.compile(r"[،,;؛:]|\s[-–—]\s")
+# Where a sentence's clauses part: commas (not between digits: 22,000), semicolons, colons, a dash between
+# spaces (not quotation marks: «…» and "…" set off a name or a quoted phrase as often as a clause).
+_CLAUSE_BREAK = re.compile(r"[;؛:]|(?<!\d)[،,]|[،,](?!\d)|\s[-–—]\s")
 
 
 def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) -> float | None:

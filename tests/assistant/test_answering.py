@@ -87,6 +87,10 @@ def test_a_figure_in_the_clause_that_names_what_was_asked_is_not_caught():
     # a name in quotation marks is part of its clause (BBC Arabic: نحو 60 ألف عنصر من "الحركى")
     harkis = 'واستقبلت فرنسا بعد توقيع وقف الحرب نحو 60 ألف عنصر من "الحركى"، ووضعوا في مراكز إيواء.'
     assert lead_figure_of_another("كم عدد الحركى الذين استقبلتهم فرنسا؟", "نحو 60 ألفا [1].", [harkis]) is None
+    # a comma between digits is part of the figure, not a clause break
+    seed_commas = "ولا يزال نحو 2,000 جندي أمريكي منتشرين في سوريا، والتي تحافظ على 9,000 من مقاتلي داعش"
+    assert lead_figure_of_another(question, "نحو 2,000 جندي أمريكي [1].", [seed_commas]) is None
+    assert lead_figure_of_another(question, "نحو 9,000 جندي أمريكي [1].", [seed_commas]) == 9000
     # the sentence names none of the question's terms as words (another language): not judged
     assert lead_figure_of_another("How many troops are there?", "About 900 [1].", [seed]) is None
 
