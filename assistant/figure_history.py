@@ -21,7 +21,7 @@ from assistant.evidence import EvidenceSentence
 from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, counts_the_wounded, unit_kind
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.places import places_named
-from assistant.verification import same_figure
+from assistant.verification import clauses, same_figure
 from ingest.arabic import light_stem, normalize
 from ingest.transliteration import sounds_alike
 
@@ -155,19 +155,43 @@ def _in_year(figure: DatedFigure, year: int) -> bool:
     return figure.published[:4] == str(year) or year in stated
 
 
+# Digits as a figure's text starts with them ("4" of "4 آلاف", "2,000"): where a clause's figures part it.
+_DIGITS = re.compile(r"(\d[\d.,،٬]*)")
+
+
+def places_around(figure: DatedFigure) -> frozenset[str]:
+    """The countries named next to a figure: in its clause, between the figures before and after it
+    ("في قواعد في كردستان العراق … دعم وجود 900 جندي أمريكي … في شمال شرق سوريا": the United States and
+    Syria, not Iraq). Empty when its clause cannot be told apart (a figure written in words)."""
+    first = normalize(figure.mention.text).split()[0]
+    for clause in clauses(figure.sentence.text):
+        parts = _DIGITS.split(clause)  # text, digits, text, digits, …
+        for i in range(1, len(parts), 2):
+            if normalize(parts[i]).rstrip(".,،٬") == first:
+                return places_named(parts[i - 1] + parts[i] + parts[i + 1])
+    return frozenset()
+
+
+def _of_the_places(figure: DatedFigure, asked: frozenset[str]) -> bool:
+    """Is ``figure`` one for the ``asked`` countries? Its sentence names them all, and the words next to
+    it name no other country unless they name the asked ones too (``places_around``)."""
+    if not asked <= places_named(figure.sentence.text):
+        return False
+    around = places_around(figure)
+    return asked <= around or not (around - asked)
+
+
 def relevant_figures(question: str, ranked: list[EvidenceSentence], margin: float = LEAD_MARGIN) -> list[DatedFigure]:
     """The figures answering a how-many ``question``: counts of the thing it asks about in the
-    sentences within ``margin`` of the best one (best first) that name every country the question
-    names ("US troops in Syria": not 522 US troops in Iraq; ``assistant.places``), within the
+    sentences within ``margin`` of the best one (best first) that are for every country the question
+    names ("US troops in Syria": not 522 US troops in Iraq; ``_of_the_places``), within the
     question's own year if it sets one, and from the sentences naming the source it asks about
     ("according to Putin") when any does. Empty when the question names no counted thing we know."""
     group = asked_group(question)
     if group is None or not ranked:
         return []
     best, places = ranked[0].score, places_named(question)
-    found = [
-        f for s in ranked if s.score >= best - margin and places <= places_named(s.text) for f in figures_of(s, group)
-    ]
+    found = [f for s in ranked if s.score >= best - margin for f in figures_of(s, group) if _of_the_places(f, places)]
     source = asked_source(question)
     found = [f for f in found if names_source(f.sentence.text, source)] or found
     year = asked_year(question)

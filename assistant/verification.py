@@ -95,6 +95,11 @@ def unsupported_numbers(answer: str, evidence: str) -> list[float]:
 _CLAUSE_BREAK = re.compile(r"[;؛:]|(?<!\d)[،,]|[،,](?!\d)|\s[-–—]\s")
 
 
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence, in order (``_CLAUSE_BREAK``)."""
+    return _CLAUSE_BREAK.split(sentence)
+
+
 def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) -> float | None:
     """The figure a generated ``answer`` leads with (its first that is not a year), when its cited
     ``evidence`` states it only of something else: every clause holding it lacks a key term of the
@@ -106,14 +111,15 @@ def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) 
     if lead is None:
         return None
     terms = key_terms(question)
-    clauses = []  # (the words of a clause stating the figure, the key terms its sentence names)
+    # (the words of a clause stating the figure, the key terms its sentence names), for each such clause
+    stating: list[tuple[list[str], list[str]]] = []
     for sentence in evidence:
         named = [t for t in terms if mentions(t, words(sentence))]
-        clauses += [
-            (words(c), named) for c in _CLAUSE_BREAK.split(sentence)
+        stating += [
+            (words(c), named) for c in clauses(sentence)
             if any(e.value == lead.value for e in extract_numbers(c))
         ]
-    if clauses and not any(all(mentions(t, found) for t in named) for found, named in clauses):
+    if stating and not any(all(mentions(t, found) for t in named) for found, named in stating):
         return lead.value
     return None
 

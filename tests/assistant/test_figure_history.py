@@ -112,6 +112,22 @@ def test_a_figure_for_another_country_is_not_part_of_the_history():
     assert in_iraq is not None and in_iraq.lead.sentence is iraq
 
 
+def test_a_figure_is_for_the_countries_named_next_to_it_not_elsewhere_in_its_sentence():
+    """The seed sentence names Iraqi Kurdistan (bases for others) and then 900 US troops in Syria."""
+    seed = sentence("ومن المتوقع أن يبقى آخرون في قواعد في منطقة كردستان العراق حتى سبتمبر 2026 من أجل دعم وجود حوالي "
+                    "900 جندي أمريكي في شمال شرق سوريا، والتي تحافظ على القبض على 9000 من مقاتلي داعش.",
+                    0.85, "2024-09-27", "Al-Monitor", "seed")
+    iraq = sentence("وتقر الولايات المتحدة إن هناك 522 عسكريا أمريكيا في العراق.", 0.84, "2018-03-16", doc="iraq")
+    in_syria = question_history(QUESTION_EN, [seed, iraq])
+    assert in_syria is not None and in_syria.lead.sentence is seed and in_syria.earlier == []
+    in_iraq = question_history("How many US troops are in Iraq?", [seed, iraq])
+    assert in_iraq is not None and in_iraq.lead.sentence is iraq and in_iraq.earlier == []
+    # a figure whose neighbours name no other country keeps the sentence's countries (Manbij, Syria)
+    manbij = sentence("ووفقا للمرصد السوري، فإن نحو 350 جنديا من التحالف الذي تقوده الولايات المتحدة يتمركزون في منبج.",
+                      0.84, "2018-04-05", doc="manbij")
+    assert question_history(QUESTION_AR, [manbij]) is not None
+
+
 def test_figures_far_below_the_best_sentence_are_left_out():
     far = sentence("ينتشر 5000 جندي أمريكي في الكويت.", 0.70, "2025-06-01", doc="far")
     history = history_of([*RANKED, far])
