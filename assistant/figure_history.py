@@ -18,7 +18,15 @@ from typing import Any
 
 from assistant.coverage import words
 from assistant.evidence import EvidenceSentence
-from assistant.figures import asked_group, counted_thing, counts, counts_the_dead, counts_the_wounded, unit_kind
+from assistant.figures import (
+    asked_group,
+    counted_thing,
+    counts,
+    counts_respondents,
+    counts_the_dead,
+    counts_the_wounded,
+    unit_kind,
+)
 from assistant.numbers import NumberMention, extract_numbers
 from assistant.places import places_named
 from assistant.verification import clauses, same_figure
@@ -129,14 +137,17 @@ def names_source(text: str, source: set[str]) -> bool:
 
 def counts_group(mention: NumberMention, group: str) -> bool:
     """Whether ``mention`` counts ``group`` itself: for any group but the dead or wounded, not a toll of
-    it ("4 Russian fighters were killed", "20 soldiers were wounded" say nothing of how many there are)."""
+    it ("4 Russian fighters were killed", "20 soldiers were wounded" say nothing of how many there are),
+    nor the part of it a survey reached ("interviews that included 320 Syrian refugees")."""
     if unit_kind(mention) != "count":
         return False
     if group == "dead":
         return counted_thing(mention) == "dead" or counts_the_dead(mention)
     if group == "wounded":
         return counted_thing(mention) == "wounded" or counts_the_wounded(mention)
-    return counted_thing(mention) == group and not (counts_the_dead(mention) or counts_the_wounded(mention))
+    return counted_thing(mention) == group and not (
+        counts_the_dead(mention) or counts_the_wounded(mention) or counts_respondents(mention)
+    )
 
 
 def figures_of(sentence: EvidenceSentence, group: str) -> list[DatedFigure]:

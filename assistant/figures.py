@@ -89,6 +89,14 @@ _WOUNDED_BEFORE = tuple(normalize(w) for w in ("اصابه", "اصيب", "جرح
 _WOUNDED_AFTER = tuple(normalize(w) for w in ("اصيب", "جرح", "بجروح", "wounded", "injured"))
 
 
+# … or took part in a survey or interviews: "لقاءات شملت 320 لاجئا", "استطلاع رأي شمل 1200", "a poll of 1,000".
+# (Not شمل alone: "شملت العملية 5000 جندي" counts the troops.)
+_ASKED_BEFORE = tuple(normalize(w) for w in (
+    "استطلاع", "استطلع", "استطلعت", "رأي", "مقابلات", "لقاءات", "survey", "surveyed", "poll", "polled", "interviewed",
+    "interviews", "respondents",
+))
+
+
 def _is_one_of(word: str, stems: tuple[str, ...]) -> bool:
     """An Arabic word starting with one of ``stems`` (مصرعهم), an English word equal to one (not "deadline")."""
     return word in stems if word.isascii() else strip_clitics(word).startswith(stems)
@@ -111,6 +119,12 @@ def counts_the_dead(mention: NumberMention) -> bool:
     return any(_is_one_of(w, _KILLED_BEFORE) for w in mention.before) or any(
         _is_one_of(w, _DIED_AFTER) for w in _own_words(mention)
     )
+
+
+def counts_respondents(mention: NumberMention) -> bool:
+    """Whether a count is of the people a survey or interviews reached ("a series of interviews that
+    included 320 Syrian refugees in Lebanon and Jordan"), not of the group: a word just before it."""
+    return any(_is_one_of(w, _ASKED_BEFORE) for w in mention.before)
 
 
 def counts_the_wounded(mention: NumberMention) -> bool:

@@ -186,6 +186,18 @@ def test_a_count_of_wounded_is_not_a_count_of_the_group(wounded):
     assert history is not None and history.lead.sentence is NEW
 
 
+@pytest.mark.parametrize(
+    "surveyed",
+    ["أجرى مركز كارنيغي سلسلة من اللقاءات، شملت 320 لاجئا سوريا في كل من لبنان والأردن.",
+     "A poll of 1,000 Syrian refugees in Jordan found most want to return."],
+)
+def test_the_people_a_survey_reached_are_not_a_count_of_the_group(surveyed):
+    """BBC Arabic, 2018-04-07: 320 interviewed refugees was listed as an earlier figure for Jordan's 650,000."""
+    assert not states_count_of(surveyed, "refugees")
+    assert states_count_of("ويستضيف الأردن نحو 650 ألف لاجئ سوري.", "refugees")
+    assert states_count_of("شملت العملية نحو 5000 جندي.", "troops")  # "included", not a survey
+
+
 def test_a_count_followed_later_by_wounded_words_still_counts_the_group():
     assert states_count_of("ينتشر 2000 جندي أمريكي في سوريا أصيب منهم 3 في هجوم.", "troops")
     assert asked_source("كم عدد الأصوات التي يحسب لها المرشح؟") == set()  # يحسب is not بحسب
