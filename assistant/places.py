@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 
 from assistant.coverage import word_forms, words
-from ingest.arabic import normalize
+from ingest.arabic import normalize, strip_article
 
 # place -> its forms: English words or phrases (lower case) and Arabic words, as written.
 _PLACES: dict[str, str] = {
@@ -74,8 +74,7 @@ _PLACES: dict[str, str] = {
 
 def _arabic_core(word: str) -> str:
     """An Arabic form without its article, normalised (الأردن → اردن)."""
-    folded = normalize(word)
-    return folded[2:] if folded.startswith("ال") and len(folded) > 4 else folded
+    return strip_article(normalize(word))
 
 
 _ENGLISH: dict[tuple[str, ...], str] = {}

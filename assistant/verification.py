@@ -114,7 +114,8 @@ def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) 
     # (the words of a clause stating the figure, the key terms its sentence names), for each such clause
     stating: list[tuple[list[str], list[str]]] = []
     for sentence in evidence:
-        named = [t for t in terms if mentions(t, words(sentence))]
+        sentence_words = words(sentence)
+        named = [t for t in terms if mentions(t, sentence_words)]
         stating += [
             (words(c), named) for c in clauses(sentence)
             if any(e.value == lead.value for e in extract_numbers(c))
