@@ -6,14 +6,17 @@ in Japan?" lands on "522 US troops are in Iraq". What it lacks is one of the que
 
 - the sentence has the word (normalised Arabic, leading clitics and light suffixes folded, so
   الأمريكيين meets أمريكي; across scripts, a name with the same consonant skeleton: "Ahed Tamimi"
-  meets عهد التميمي, ``ingest.transliteration``), or
+  meets عهد التميمي, ``ingest.transliteration``),
 - leaving the term out of the question does not make the question closer to the sentence (e5, so
   it works across languages: "Japan" against اليابان, and for broken plurals: الجنود against جندي).
-  The second test embeds the question once per key term (a few short queries).
+  The second test embeds the question once per key term (a few short queries), or
+- the passage names it before the sentence: "عاد إلى لاهور في 1908" answers "When did Iqbal return
+  to Lahore?" after a sentence about Iqbal.
 
 The answer must also be of the kind asked for: a count for "how many" (and a sentence naming what is
 counted: "How many Russian soldiers are in Armenia?" is not answered by a list of 20 countries that
-names Armenia), a time for "when", an area or a length for "what is the area / how long is…".
+names Armenia), a time for "when", an area or a length for "what is the area / how long is…". A
+sentence that is itself a question ("من هو جمال خاشقجي؟") answers nothing.
 A claim, unlike a question, may differ from a sentence by one term: "Ankara and Washington agreed
 on Iraq" against a source's "… agreed on Manbij" is contradicted, not unanswered. So a sentence that
 has every key term of a claim but one, as words, covers it.
@@ -58,6 +61,8 @@ _PEOPLE = {normalize(w) for w in ("شخص", "أشخاص", "شخصا", "ناس", 
                                   "persons", "person")}
 # "كم عدد الجنود …؟": the word after عدد is what the question counts.
 _COUNTED_NOUN = re.compile(r"(^|\s)(كم|ما)\s+(عدد|اعداد)\s+(?P<noun>[^\W\d_]+)")
+# A sentence that ends as a question (closing quotes, brackets and "؟!" aside).
+_ASKS = re.compile(r"[?؟][\s\"'»”)\]!.…]*$")
 # "When …?", "متى …؟", "in what year": the answer is a time.
 _TIME_QUESTION = re.compile(
     r"\b(when|what year|which year|what date)\b|(^|\s)(متي|في اي (عام|سنه)|ما تاريخ)(\s|$)", re.IGNORECASE
@@ -225,8 +230,12 @@ def _same_consonants(noun: str, word: str) -> bool:
 
 
 def _measured(mention: NumberMention) -> NumberMention:
-    """The mention with the unit of a range or list it opens ("30 و 45 في المئة": a percentage)."""
-    for word in mention.following:
+    """The mention with the unit of a range or list it opens ("30 و 45 في المئة": a percentage). A
+    number right after it, with no link between, is its share in brackets: "1388 (0.9%) من الشراكات"
+    counts partnerships."""
+    for i, word in enumerate(mention.following):
+        if i == 0 and word[:1].isdigit():
+            return mention
         if word not in _NUMBER_LINKS and not word[:1].isdigit():
             return replace(mention, unit=word)
     return mention
@@ -258,21 +267,36 @@ class Coverage:
         return len(self.missing) <= allowed and self.answer_type
 
 
+def is_a_question(text: str) -> bool:
+    """A sentence that asks ("من هو جمال خاشقجي؟", a headline's "ماذا يحدث في المغرب؟") answers nothing,
+    however close to a question it reads."""
+    return bool(_ASKS.search(text))
+
+
 def judge_coverage(
-    embedder: SentenceEmbedder, question: str, sentences: Sequence[str], tolerance: float, claim: bool = False
+    embedder: SentenceEmbedder, question: str, sentences: Sequence[str], tolerance: float, claim: bool = False,
+    preceding: Sequence[str] | None = None,
 ) -> list[Coverage]:
     """For each sentence, the question's key terms it lacks and whether it states the kind of answer
-    asked for. A term is lacking when the sentence neither mentions it nor gets more than
-    ``tolerance`` closer to the question without it (see ``term_drops``). With ``claim``, the text
-    is a claim, which a sentence may cover with one term swapped (``Coverage.substitution``)."""
+    asked for (a sentence that is itself a question answers no question; a claim may be one, as ANS
+    headlines are: "هل من المتوقع توجه مسلحو الغوطة إلى عفرين؟"). A term is lacking when the
+    sentence neither mentions it nor gets more than ``tolerance`` closer to the question without it
+    (see ``term_drops``), nor does the ``preceding`` text of its passage name it (what "he" in the
+    sentence stands for). With ``claim``, the text is a claim, which a sentence may cover with one term
+    swapped (``Coverage.substitution``)."""
     terms = key_terms(question)
     count, time, measure = asks_for_a_count(question), asks_for_a_time(question), asks_for_a_measure(question)
     drops = term_drops(embedder, question, terms, embedder.encode_passages_cached(list(sentences)))
+    before = preceding if preceding is not None else [""] * len(sentences)
     judged = []
-    for row, text in zip(drops, sentences, strict=True):
+    for row, text, context in zip(drops, sentences, before, strict=True):
         found = words(text)
         named = [mentions(t, found) for t in terms]
         missing = tuple(t for t, drop, n in zip(terms, row, named, strict=True) if drop < -tolerance and not n)
-        kind = _states_kind(text, count, time, measure) and (not count or names_what_is_counted(question, text))
+        if missing and context:
+            found_before = words(context)
+            missing = tuple(t for t in missing if not mentions(t, found_before))
+        kind = ((claim or not is_a_question(text)) and _states_kind(text, count, time, measure)
+                and (not count or names_what_is_counted(question, text)))
         judged.append(Coverage(missing, kind, len(terms), sum(named), claim))
     return judged

@@ -31,6 +31,12 @@ class EvidenceSentence:
     translated_similarity: float = 0.0  # the same for the question's Arabic translation (llm mode), if any
     headline: bool = False
 
+    @property
+    def preceding(self) -> str:
+        """The passage's text before the sentence: what "he" or "the company" in it may refer to
+        ("عاد إلى لاهور في 1908" after a sentence naming Iqbal)."""
+        return "" if self.headline else self.chunk.text[: max(0, self.start - self.chunk.start)]
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -303,9 +303,11 @@ class IsnadService:
         A ``claim`` may differ from a sentence by one substituted term: that sentence can contradict it."""
         s = self.settings
 
-        def covers(texts: Sequence[str]) -> list[bool]:
+        def covers(sentences: Sequence[EvidenceSentence]) -> list[bool]:
+            texts, preceding = [x.text for x in sentences], [x.preceding for x in sentences]
             judged = [
-                [c.covers for c in judge_coverage(self.embedder, text, texts, s.coverage_tolerance, claim=claim)]
+                [c.covers for c in judge_coverage(
+                    self.embedder, text, texts, s.coverage_tolerance, claim=claim, preceding=preceding)]
                 for text, _ in query.searches
             ]
             return [any(column) for column in zip(*judged, strict=True)]

@@ -126,7 +126,7 @@ def lead_figure_of_another(question: str, answer: str, evidence: Sequence[str]) 
 
 
 # --------------------------------------------------------------------------------- abstention
-CoverageCheck = Callable[[Sequence[str]], Sequence[bool]]  # sentence texts → does each cover the question?
+CoverageCheck = Callable[[Sequence[EvidenceSentence]], Sequence[bool]]  # does each sentence cover the question?
 
 
 def relevant_sentences(
@@ -161,7 +161,7 @@ def should_abstain(
     read = relevant[:checked]
     if states_answer is not None:
         read += [s for s in relevant[checked:] if states_answer(s.text)][:checked]
-    return covers is not None and not any(covers([s.text for s in read]))
+    return covers is not None and not any(covers(read))
 
 
 # ----------------------------------------------------------------------------- claim verdicts

@@ -9,6 +9,7 @@ from assistant.coverage import (
     asks_for_a_measure,
     asks_for_a_time,
     counted_noun,
+    is_a_question,
     judge_coverage,
     key_terms,
     mentions,
@@ -98,6 +99,8 @@ def test_count_questions(question, count):
         ("ينتشر نحو 900 جندي أمريكي في سوريا", True),
         ("يبلغ عدد سكانها 9،5 ملايين نسمة", True),
         ("بنسبة 30 و 45 في المئة على التوالي", False),  # percentages
+        ("و1388 (0.9%) من الشراكات بين المثليين", True),  # a count with its share in brackets
+        ("بنسبة (0.9%) فقط", False),
         ("ويبلغ طوله 1850 كيلو متراً", False),  # a distance
         ("وفور سقوط جدار برلين عام 1989", False),  # a year
     ],
@@ -143,6 +146,48 @@ def test_a_long_question_may_lack_one_key_term_in_six():
     judged = judge_coverage(KeywordEmbedder(), question,  # type: ignore[arg-type]
                             ["Troops guard northern border crossings and airfields in Syria."], tolerance=0.01)
     assert judged[0].missing == ("japan",) and judged[0].covers
+
+
+def test_a_key_term_the_passage_names_before_the_sentence_is_not_lacking():
+    """"عاد إلى لاهور في 1908" answers when Iqbal returned to Lahore after a sentence naming him; here,
+    "It hosts 54,000 troops" answers how many troops are in Japan after a sentence naming Japan."""
+    question = "How many troops are in Japan?"
+    sentence = "It hosts 54,000 troops."
+    alone, after_it = (
+        judge_coverage(KeywordEmbedder(), question, [sentence], tolerance=0.01, preceding=[before])[0]  # type: ignore[arg-type]
+        for before in ("", "Japan signed a treaty with the US. ")
+    )
+    assert alone.missing == ("japan",) and not alone.covers
+    assert after_it.missing == () and after_it.covers
+    assert after_it.named == alone.named  # the passage does not make the sentence name it
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("من هو جمال خاشقجي؟", True),
+        ("ماذا يحدث في المغرب؟", True),
+        ('وتساءل: "ماذا يحدث؟"', True),
+        ("Who is Jamal Khashoggi?", True),
+        ("كيف لي أن أدفع مبلغا كهذا وزوجي عامل بسيط؟!\"", True),
+        ("وقال إن الوضع صعب.", False),
+        ("Why? Because the border closed.", False),
+    ],
+)
+def test_a_sentence_that_asks(text, asks):
+    assert is_a_question(text) is asks
+
+
+def test_a_sentence_that_asks_answers_nothing():
+    """A headline's question reads close to a question: "Who is Jamal Khashoggi?" against "Who is
+    Jamal Khashoggi?" names every key term."""
+    question = "Who is Jamal Khashoggi?"
+    judged = judge_coverage(KeywordEmbedder(), question,  # type: ignore[arg-type]
+                            ["Who is Jamal Khashoggi?", "Jamal Khashoggi is a Saudi journalist."], tolerance=0.01)
+    assert [c.covers for c in judged] == [False, True]
+    claimed = judge_coverage(KeywordEmbedder(), "Are there 900 troops in Syria?",  # type: ignore[arg-type]
+                             ["Are there 900 troops in Syria?"], tolerance=0.01, claim=True)
+    assert claimed[0].covers  # a claim may be a question, as headlines are, and a headline may state it
 
 
 def test_a_count_question_needs_a_sentence_stating_a_count():
@@ -201,9 +246,9 @@ def test_should_abstain_when_no_similar_sentence_covers_the_question():
     similar = [_sentence("عن العراق", 0.86), _sentence("عن سوريا", 0.84), _sentence("بعيد", 0.70)]
     read: list[list[str]] = []
 
-    def covers(texts):
-        read.append(list(texts))
-        return ["سوريا" in t for t in texts]
+    def covers(sentences):
+        read.append([s.text for s in sentences])
+        return ["سوريا" in s.text for s in sentences]
 
     assert not should_abstain(similar, "ar", 0.80, 0.82, covers)
     assert read == [["عن العراق", "عن سوريا"]]  # only the sentences over the bar are read
@@ -219,9 +264,9 @@ def test_a_how_many_question_also_reads_similar_sentences_further_down_that_stat
         _sentence("بلا رقم", 0.85), _sentence("ينتشر 2000 جندي في سوريا", 0.84)]
     read: list[list[str]] = []
 
-    def covers(texts):
-        read.append(list(texts))
-        return ["جندي" in t for t in texts]
+    def covers(sentences):
+        read.append([s.text for s in sentences])
+        return ["جندي" in s.text for s in sentences]
 
     assert should_abstain(similar, "ar", 0.80, 0.82, covers)
     assert not should_abstain(similar, "ar", 0.80, 0.82, covers, states_answer=lambda t: "2000" in t)
@@ -289,3 +334,12 @@ def test_an_area_question_needs_a_sentence_stating_an_area():
     assert [c.answer_type for c in judged] == [False, True, False]
     length = judge_coverage(KeywordEmbedder(), "ما طول قطر؟", sentences, tolerance=0.015)  # type: ignore[arg-type]
     assert [c.answer_type for c in length] == [False, True, True]
+
+
+def test_the_text_a_sentence_follows_in_its_passage():
+    passage = "ولد إقبال في سيالكوت. عاد إلى لاهور في 1908."
+    chunk = StoredChunk("d:1", "d", passage, 100, 100 + len(passage), "", "", "", "", "ar")
+    second = passage.index("عاد")
+    sentence = EvidenceSentence(chunk, 100 + second, 100 + len(passage), passage[second:])
+    assert sentence.preceding == "ولد إقبال في سيالكوت. "
+    assert EvidenceSentence(chunk, 100, 100 + second, passage[:second]).preceding == ""
