@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from assistant.coverage import is_a_question
 from assistant.evidence import Citation, EvidenceSentence, dated
 from assistant.figure_history import FigureHistory, FigurePoint
 from assistant.figure_text import figure_lines
@@ -103,7 +104,9 @@ def extractive_draft(
 
     With a figure ``history`` (a how-many question) the first line states the lead figure, what it
     counts and its dated source, then the earlier figures; otherwise it quotes the best sentence.
-    The quotes follow: the answer's own first, then the other close ones, newest first."""
+    The quotes follow: the answer's own first, then the other close ones, newest first. A sentence
+    that asks ("من هو جمال خاشقجي؟") answers nothing and is quoted only when nothing else is near."""
+    ranked = [s for s in ranked if not is_a_question(s.text)] or ranked
     if history is not None:
         lead = [history.lead.sentence, *(f.sentence for f in history.earlier)]
     else:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from assistant.coverage import words
+from assistant.coverage import is_a_question, words
 from assistant.evidence import EvidenceSentence
 from assistant.figures import (
     asked_group,
@@ -195,14 +195,18 @@ def _of_the_places(figure: DatedFigure, asked: frozenset[str]) -> bool:
 def relevant_figures(question: str, ranked: list[EvidenceSentence], margin: float = LEAD_MARGIN) -> list[DatedFigure]:
     """The figures answering a how-many ``question``: counts of the thing it asks about in the
     sentences within ``margin`` of the best one (best first) that are for every country the question
-    names ("US troops in Syria": not 522 US troops in Iraq; ``_of_the_places``), within the
+    names ("US troops in Syria": not 522 US troops in Iraq; ``_of_the_places``) and that state it
+    rather than ask it ("هل يبقى 2000 جندي؟" is no source's figure), within the
     question's own year if it sets one, and from the sentences naming the source it asks about
     ("according to Putin") when any does. Empty when the question names no counted thing we know."""
     group = asked_group(question)
     if group is None or not ranked:
         return []
     best, places = ranked[0].score, places_named(question)
-    found = [f for s in ranked if s.score >= best - margin for f in figures_of(s, group) if _of_the_places(f, places)]
+    found = [
+        f for s in ranked if s.score >= best - margin and not is_a_question(s.text)
+        for f in figures_of(s, group) if _of_the_places(f, places)
+    ]
     source = asked_source(question)
     found = [f for f in found if names_source(f.sentence.text, source)] or found
     year = asked_year(question)

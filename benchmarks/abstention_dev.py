@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     for lang in ("ar", "en") if args.xquad_every else ():
         questions = [q.text for q in load_xquad(DATA, lang).questions][:: args.xquad_every]
         result = abstentions(service, questions, mode=args.mode)
-        answered = [q for q in questions if q not in set(result.pop("declined"))]
+        declined = set(result.pop("declined"))
+        answered = [q for q in questions if q not in declined]
         print(json.dumps({"set": "xquad_over_news", "lang": lang, "every": args.xquad_every, **result,
                           "wrong": answered[:20]}, ensure_ascii=False), flush=True)
     return 0

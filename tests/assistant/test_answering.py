@@ -125,6 +125,14 @@ def test_extractive_answer_quotes_and_numbers_its_sentences():
     assert draft.mode == "extractive"
 
 
+def test_an_extractive_answer_does_not_lead_with_a_sentence_that_asks():
+    headline = sentence("كم عدد الجنود الأمريكيين الذين بقوا في سوريا؟", 0.95)
+    draft = extractive_draft("ar", [headline, TROOPS], max_quotes=2)
+    assert draft.text.startswith("«يبقى حوالي 900 جندي") and headline not in draft.sentences
+    only = extractive_draft("ar", [headline], max_quotes=2)  # nothing else near: quoted rather than nothing
+    assert only.sentences == [headline]
+
+
 def test_citations_are_verified_only_when_verbatim_at_their_offsets():
     article = StoredArticle("d1", "k", "عنوان", ARTICLE, "Al-Monitor", "2024-09-27", "", "ar", 1)
     good = verified_citations([TROOPS], {"d1": article})[0]

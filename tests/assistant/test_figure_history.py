@@ -128,6 +128,13 @@ def test_a_figure_is_for_the_countries_named_next_to_it_not_elsewhere_in_its_sen
     assert question_history(QUESTION_AR, [manbij]) is not None
 
 
+def test_a_figure_a_sentence_asks_about_is_no_sources_figure():
+    asked = sentence("هل يبقى 3000 جندي أمريكي في سوريا؟", 0.86, "2025-01-01", doc="asked")
+    history = question_history(QUESTION_AR, [asked, *RANKED])
+    assert history is not None and asked not in [f.sentence for f in history.figures]
+    assert history.lead.mention.value == 900
+
+
 def test_figures_far_below_the_best_sentence_are_left_out():
     far = sentence("ينتشر 5000 جندي أمريكي في الكويت.", 0.70, "2025-06-01", doc="far")
     history = history_of([*RANKED, far])
